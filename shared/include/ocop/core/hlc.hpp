@@ -1,0 +1,73 @@
+// Hybrid logical clock (Kulkarni et al., "Logical Physical Clocks", 2014) and the version stamp
+// built on it. A stamp orders every write in the system; the merge rule compares stamps only.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace ocop {
+
+// l (physical milliseconds since the Unix epoch) and c (logical counter), compared in that order.
+struct Hlc {
+    int64_t wall_ms = 0;
+    uint32_t logical = 0;
+
+    auto operator<=>(const Hlc&) const = default;
+
+    // 48 bits of milliseconds (until the year 10889) and 16 of counter, so that a stamp is one
+    // SQL integer and compares as one.
+    static constexpr uint32_t max_logical = 0xFFFF;
+    uint64_t packed() const noexcept {
+        return (static_cast<uint64_t>(wall_ms) << 16) | static_cast<uint64_t>(logical);
+    }
+    static Hlc unpack(uint64_t packed) noexcept {
+        return Hlc{static_cast<int64_t>(packed >> 16), static_cast<uint32_t>(packed & 0xFFFF)};
+    }
+};
+
+// The version of one field value: when it was written (HLC) and by which replica. The replica id
+// breaks ties, so two different writes never compare equal.
+struct Stamp {
+    Hlc hlc;
+    std::string replica;
+
+    auto operator<=>(const Stamp&) const = default;
+    bool operator==(const Stamp&) const = default;
+};
+
+// Milliseconds since the Unix epoch. Injected so tests and the simulator can drift and jump clocks.
+using PhysicalClock = std::function<int64_t()>;
+PhysicalClock system_physical_clock();
+
+class HlcClock {
+public:
+    // `max_ahead_ms`: a remote timestamp further than this ahead of our physical clock is not
+    // adopted (LiteCore's kMaxClockSkew idea), so one device with a wrong clock cannot drag
+    // everybody's clock into the future.
+    HlcClock(PhysicalClock physical, int64_t max_ahead_ms, Hlc last = {});
+
+    // Send or local event: a new timestamp, greater than every one issued or adopted before.
+    Hlc now();
+
+    // Receive event: merges a remote timestamp. Returns false, and leaves the clock unchanged,
+    // when `remote` lies beyond the tolerance.
+    bool observe(Hlc remote);
+
+    // True if `remote` lies beyond the tolerance of our physical clock.
+    bool too_far_ahead(Hlc remote) const;
+
+    Hlc last() const noexcept { return last_; }
+    int64_t physical_ms() const { return physical_(); }
+    int64_t max_ahead_ms() const noexcept { return max_ahead_ms_; }
+
+private:
+    Hlc advance_to(int64_t wall_ms, uint32_t logical);
+
+    PhysicalClock physical_;
+    int64_t max_ahead_ms_;
+    Hlc last_;
+};
+
+}  // namespace ocop

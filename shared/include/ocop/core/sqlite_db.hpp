@@ -1,0 +1,65 @@
+// A thin RAII layer over the sqlite3 C API: a connection and prepared statements, with every
+// failure turned into an ocop::Error. Shared by the core store and the server's account store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ocop::sqlite {
+
+class Stmt {
+public:
+    Stmt() = default;
+    Stmt(sqlite3* db, std::string_view sql);
+    Stmt(Stmt&& other) noexcept;
+    Stmt& operator=(Stmt&& other) noexcept;
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    ~Stmt();
+
+    Stmt& bind(int index, int64_t v);
+    Stmt& bind(int index, std::string_view v);
+    Stmt& bind_null(int index);
+    // Steps once: true if a row is available.
+    bool step();
+    // Steps until done (for statements without rows).
+    void run();
+    void reset();
+
+    int64_t int64(int col) const;
+    std::string_view text(int col) const;
+    bool is_null(int col) const;
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+    sqlite3* db_ = nullptr;
+};
+
+enum class Durability {
+    full,    // synchronous=FULL: a committed transaction survives power loss (acknowledged data)
+    normal,  // synchronous=NORMAL: survives a process crash; the last commits may roll back on power loss
+};
+
+class Db {
+public:
+    Db(const std::string& path, Durability durability);
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+    ~Db();
+
+    void exec(std::string_view sql);
+    Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
+    sqlite3* handle() const noexcept { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+// Throws the Error matching a SQLite result code (store.busy, store.corrupt, store.io).
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
+
+}  // namespace ocop::sqlite

@@ -1,0 +1,56 @@
+// The SQLite implementation of Store, used on devices and by the server's embedded default.
+// Layout (docs/storage.md): one row per field ("cell") with its value as JSON text, its stamp as
+// (packed HLC, replica number) and the local sequence number that makes pulls incremental.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ocop/core/sqlite_db.hpp"
+#include "ocop/core/store.hpp"
+
+namespace ocop {
+
+class SqliteStore final : public Store {
+public:
+    // Opens or creates the database file (":memory:" for a private in-memory store).
+    explicit SqliteStore(const std::string& path,
+                         sqlite::Durability durability = sqlite::Durability::full);
+    ~SqliteStore() override;
+
+    void write(const std::function<void(StoreTxn&)>& fn) override;
+    std::optional<Record> read(std::string_view collection, std::string_view id) override;
+    std::vector<Record> query(std::string_view collection, const std::vector<FieldFilter>& filters,
+                              size_t limit, std::string_view after_id) override;
+    ChangePage changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) override;
+    uint64_t head() override;
+    std::vector<Changeset> outbox(size_t limit) override;
+    size_t outbox_size() override;
+    std::optional<std::string> meta(std::string_view key) override;
+
+    // PRAGMA integrity_check: "ok" or SQLite's report.
+    std::string integrity_check();
+
+    class Txn;  // the StoreTxn implementation, in sqlite_store.cpp
+
+private:
+    friend class Txn;
+    struct Statements;
+
+    std::optional<Record> read_locked(std::string_view collection, std::string_view id);
+    std::optional<std::string> meta_locked(std::string_view key);
+    const std::string& replica_name(int64_t number);
+    int64_t replica_number(const std::string& name);  // inserts unknown replicas
+
+    std::mutex mutex_;  // one connection; the store serialises its callers
+    sqlite::Db db_;
+    std::unique_ptr<Statements> st_;
+    std::unordered_map<std::string, int64_t> replica_numbers_;
+    std::unordered_map<int64_t, std::string> replica_names_;
+    std::vector<std::string> replicas_added_in_txn_;
+};
+
+}  // namespace ocop

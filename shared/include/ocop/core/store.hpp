@@ -1,0 +1,119 @@
+// The storage interface shared by devices and the server. SQLite implements all of it
+// (sqlite_store.hpp); a PostgreSQL implementation for provinces will implement the same interface
+// on the server side. Callers never see SQL.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocop/core/changeset.hpp"
+#include "ocop/core/hlc.hpp"
+#include "ocop/core/schema.hpp"
+
+namespace ocop {
+
+// The current value of one field, the stamp of the write that set it, and the store's local
+// sequence number of the moment it was applied (the server's is the pull cursor).
+struct CellValue {
+    Value value;
+    Stamp stamp;
+    uint64_t seq = 0;
+};
+
+struct Record {
+    std::string collection;
+    std::string id;
+    std::map<std::string, CellValue, std::less<>> fields;
+
+    bool deleted() const;
+    // The field's value, or null when the record has no such field.
+    const Value& get(std::string_view field) const;
+    std::map<std::string, Value, std::less<>> values() const;
+};
+
+struct Cell {
+    std::string collection;
+    std::string record_id;
+    std::string field;
+    CellValue current;
+};
+
+struct FieldFilter {
+    std::string field;
+    Value equals;
+};
+
+// A page of cells changed after a cursor, in sequence order.
+struct ChangePage {
+    std::vector<Cell> cells;
+    uint64_t cursor = 0;  // pass this back to continue
+    bool more = false;    // true if cells after `cursor` existed when the page was read
+};
+
+// What applying a changeset did to each of its field changes.
+struct ApplyResult {
+    size_t applied = 0;     // became the current value
+    size_t superseded = 0;  // a greater stamp was already current (or the same write again)
+};
+
+// The write side of one transaction; valid only inside Store::write.
+class StoreTxn {
+public:
+    virtual ~StoreTxn() = default;
+
+    virtual std::optional<CellValue> cell(std::string_view collection, std::string_view id,
+                                          std::string_view field) = 0;
+    virtual std::optional<Record> read(std::string_view collection, std::string_view id) = 0;
+
+    // Offers one field value to the store. It becomes current if and only if
+    // merge::incoming_wins says so; returns whether it did.
+    virtual bool merge(std::string_view collection, std::string_view id, std::string_view field,
+                       const Value& value, const Stamp& stamp) = 0;
+
+    // Exactly-once bookkeeping of changesets received from other replicas: the highest sequence
+    // applied per replica, and the stored outcome of each, returned again on a retry.
+    virtual uint64_t last_applied(const std::string& replica) = 0;
+    virtual std::optional<std::string> receipt(const std::string& replica, uint64_t seq) = 0;
+    virtual void record_applied(const std::string& replica, uint64_t seq,
+                                const std::string& receipt) = 0;
+
+    // The local replica's own changesets not yet acknowledged by the server.
+    virtual void outbox_put(const Changeset& cs) = 0;
+    virtual void outbox_remove_through(uint64_t seq) = 0;
+
+    virtual std::optional<std::string> meta(std::string_view key) = 0;
+    virtual void set_meta(std::string_view key, std::string_view value) = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Runs `fn` in one transaction: committed if it returns, rolled back if it throws.
+    virtual void write(const std::function<void(StoreTxn&)>& fn) = 0;
+
+    virtual std::optional<Record> read(std::string_view collection, std::string_view id) = 0;
+    // Live (not deleted) records of a collection whose fields equal every filter, ordered by id,
+    // starting after `after_id`.
+    virtual std::vector<Record> query(std::string_view collection,
+                                      const std::vector<FieldFilter>& filters, size_t limit,
+                                      std::string_view after_id = {}) = 0;
+
+    // Cells applied after `cursor`, at most `max_cells` and about `max_bytes` of values (always at
+    // least one cell if any exists, so a page can hold any single value).
+    virtual ChangePage changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) = 0;
+    virtual uint64_t head() = 0;
+
+    virtual std::vector<Changeset> outbox(size_t limit) = 0;
+    virtual size_t outbox_size() = 0;
+    virtual std::optional<std::string> meta(std::string_view key) = 0;
+};
+
+// Applies every field change of `cs` under the merge rule, inside `txn`.
+ApplyResult apply_changeset(StoreTxn& txn, const Changeset& cs);
+
+}  // namespace ocop

@@ -1,0 +1,92 @@
+#include "ocop/core/local_replica.hpp"
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/tuning.hpp"
+
+namespace ocop {
+
+void LocalTransaction::put(std::string collection, std::string id, const FieldValues& fields) {
+    Edit& e = edits_[{std::move(collection), std::move(id)}];
+    for (const auto& [name, value] : fields) e.fields[name] = value;
+}
+
+void LocalTransaction::remove(std::string collection, std::string id) {
+    Edit& e = edits_[{std::move(collection), std::move(id)}];
+    e.remove = true;
+}
+
+LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock physical,
+                           const std::string& new_replica_id)
+    : store_(store),
+      schema_(schema),
+      clock_(std::move(physical), tuning::max_clock_ahead_ms,
+             Hlc::unpack(std::stoull(store.meta(meta_key::hlc_last).value_or("0")))) {
+    if (auto stored = store.meta(meta_key::replica_id)) {
+        id_ = *stored;
+    } else {
+        id_ = new_replica_id;
+        store.write([&](StoreTxn& t) { t.set_meta(meta_key::replica_id, id_); });
+    }
+}
+
+std::string LocalReplica::new_record_id() { return ids_.next(clock_.physical_ms()); }
+
+Changeset LocalReplica::commit(const LocalTransaction& txn) {
+    if (txn.empty())
+        throw Error(ErrorKind::invalid_input, errc::changeset_empty, "the transaction has no edits");
+    // Validate every value before touching the store, so that a bad form fails as a whole.
+    for (const auto& [key, edit] : txn.edits_) {
+        const CollectionDef& coll = schema_.require_collection(key.first);
+        if (!is_uuid(key.second))
+            throw Error(ErrorKind::invalid_input, errc::record_bad_id,
+                        "record id '" + key.second + "' is not a lowercase UUID");
+        for (const auto& [name, value] : edit.fields) schema_.validate_value(coll, name, value);
+    }
+
+    Changeset cs;
+    store_.write([&](StoreTxn& t) {
+        cs = Changeset{};
+        cs.replica = id_;
+        cs.seq = std::stoull(t.meta(meta_key::changeset_seq).value_or("0")) + 1;
+        cs.schema_version = schema_.version();
+        cs.hlc = clock_.now();
+        for (const auto& [key, edit] : txn.edits_) {
+            const auto& [collection, id] = key;
+            const CollectionDef& coll = schema_.require_collection(collection);
+            auto current = t.read(collection, id);
+            if (current && current->deleted())
+                throw Error(ErrorKind::conflict, errc::record_deleted,
+                            collection + "/" + id + " has been deleted");
+            FieldValues fields = edit.fields;
+            if (edit.remove) {
+                if (!current)
+                    throw Error(ErrorKind::not_found, errc::record_not_found,
+                                collection + "/" + id + " does not exist");
+                fields[std::string(deleted_field)] = true;
+            }
+            // The record as it will be after this transaction must satisfy the schema.
+            FieldValues after = current ? current->values() : FieldValues{};
+            for (const auto& [name, value] : fields) after[name] = value;
+            schema_.validate_record(coll, after);
+
+            RecordChange rc{collection, id, {}};
+            for (const auto& [name, value] : fields) {
+                std::optional<Stamp> base;
+                if (current) {
+                    if (const auto it = current->fields.find(name); it != current->fields.end())
+                        base = it->second.stamp;
+                }
+                rc.fields.push_back(FieldChange{name, value, std::move(base)});
+            }
+            cs.records.push_back(std::move(rc));
+        }
+        apply_changeset(t, cs);
+        t.outbox_put(cs);
+        t.set_meta(meta_key::changeset_seq, std::to_string(cs.seq));
+        t.set_meta(meta_key::hlc_last, std::to_string(cs.hlc.packed()));
+    });
+    return cs;
+}
+
+}  // namespace ocop

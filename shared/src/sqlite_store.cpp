@@ -1,0 +1,396 @@
+#include "ocop/core/sqlite_store.hpp"
+
+#include "ocop/core/changeset_codec.hpp"
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/merge.hpp"
+
+namespace ocop {
+
+namespace {
+
+constexpr int kStoreFormat = 1;
+
+constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS replicas(number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS cells(
+    collection TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    hlc INTEGER NOT NULL,
+    replica INTEGER NOT NULL REFERENCES replicas(number),
+    seq INTEGER NOT NULL,
+    PRIMARY KEY(collection, record_id, field)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS cells_by_seq ON cells(seq);
+CREATE INDEX IF NOT EXISTS cells_by_value ON cells(collection, field, value);
+CREATE TABLE IF NOT EXISTS applied_changesets(
+    replica TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    receipt TEXT NOT NULL,
+    PRIMARY KEY(replica, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+)sql";
+
+Value parse_stored(std::string_view text) {
+    try {
+        return Value::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorKind::internal, errc::store_corrupt,
+                    std::string("stored value is not JSON: ") + e.what());
+    }
+}
+
+}  // namespace
+
+struct SqliteStore::Statements {
+    explicit Statements(sqlite::Db& db)
+        : begin(db.prepare("BEGIN IMMEDIATE")),
+          commit(db.prepare("COMMIT")),
+          rollback(db.prepare("ROLLBACK")),
+          max_seq(db.prepare("SELECT IFNULL(MAX(seq), 0) FROM cells")),
+          cell(db.prepare(
+              "SELECT value, hlc, replica, seq FROM cells WHERE collection=?1 AND record_id=?2 "
+              "AND field=?3")),
+          cell_stamp(db.prepare(
+              "SELECT hlc, replica FROM cells WHERE collection=?1 AND record_id=?2 AND field=?3")),
+          upsert(db.prepare(
+              "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) "
+              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(collection, record_id, field) DO "
+              "UPDATE SET value=excluded.value, hlc=excluded.hlc, replica=excluded.replica, "
+              "seq=excluded.seq")),
+          record(db.prepare(
+              "SELECT field, value, hlc, replica, seq FROM cells WHERE collection=?1 AND "
+              "record_id=?2")),
+          ids_after(db.prepare(
+              "SELECT DISTINCT record_id FROM cells WHERE collection=?1 AND record_id>?2 ORDER BY "
+              "record_id LIMIT ?3")),
+          ids_by_value(db.prepare(
+              "SELECT record_id FROM cells WHERE collection=?1 AND field=?2 AND value=?3 AND "
+              "record_id>?4 ORDER BY record_id LIMIT ?5")),
+          since(db.prepare(
+              "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
+              "seq>?1 ORDER BY seq LIMIT ?2")),
+          replica_insert(db.prepare("INSERT INTO replicas(name) VALUES(?1) RETURNING number")),
+          replica_all(db.prepare("SELECT number, name FROM replicas")),
+          last_applied(db.prepare(
+              "SELECT IFNULL(MAX(seq), 0) FROM applied_changesets WHERE replica=?1")),
+          receipt(db.prepare("SELECT receipt FROM applied_changesets WHERE replica=?1 AND seq=?2")),
+          record_applied(db.prepare(
+              "INSERT INTO applied_changesets(replica, seq, receipt) VALUES(?1, ?2, ?3)")),
+          outbox_put(db.prepare("INSERT INTO outbox(seq, body) VALUES(?1, ?2)")),
+          outbox_remove(db.prepare("DELETE FROM outbox WHERE seq<=?1")),
+          outbox_list(db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?1")),
+          outbox_count(db.prepare("SELECT COUNT(*) FROM outbox")),
+          meta_get(db.prepare("SELECT value FROM meta WHERE key=?1")),
+          meta_set(db.prepare(
+              "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+              "value=excluded.value")) {}
+
+    sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record, ids_after,
+        ids_by_value, since, replica_insert, replica_all, last_applied, receipt, record_applied,
+        outbox_put, outbox_remove, outbox_list, outbox_count, meta_get, meta_set;
+};
+
+// Resets a statement when a scope ends, also when a step throws.
+class Resetting {
+public:
+    explicit Resetting(sqlite::Stmt& s) : s_(s) {}
+    ~Resetting() { s_.reset(); }
+    sqlite::Stmt* operator->() { return &s_; }
+    sqlite::Stmt& operator*() { return s_; }
+
+private:
+    sqlite::Stmt& s_;
+};
+
+class SqliteStore::Txn final : public StoreTxn {
+public:
+    Txn(SqliteStore& store, uint64_t max_seq) : s_(store), next_seq_(max_seq + 1) {}
+
+    std::optional<CellValue> cell(std::string_view collection, std::string_view id,
+                                  std::string_view field) override {
+        Resetting q(s_.st_->cell);
+        q->bind(1, collection).bind(2, id).bind(3, field);
+        if (!q->step()) return std::nullopt;
+        return CellValue{parse_stored(q->text(0)),
+                         Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))),
+                               s_.replica_name(q->int64(2))},
+                         static_cast<uint64_t>(q->int64(3))};
+    }
+
+    std::optional<Record> read(std::string_view collection, std::string_view id) override {
+        return s_.read_locked(collection, id);
+    }
+
+    bool merge(std::string_view collection, std::string_view id, std::string_view field,
+               const Value& value, const Stamp& stamp) override {
+        std::optional<Stamp> current;
+        {
+            Resetting q(s_.st_->cell_stamp);
+            q->bind(1, collection).bind(2, id).bind(3, field);
+            if (q->step())
+                current = Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(0))),
+                                s_.replica_name(q->int64(1))};
+        }
+        if (!merge::incoming_wins(stamp, current)) return false;
+        Resetting u(s_.st_->upsert);
+        u->bind(1, collection).bind(2, id).bind(3, field).bind(4, value.dump());
+        u->bind(5, static_cast<int64_t>(stamp.hlc.packed()));
+        u->bind(6, s_.replica_number(stamp.replica));
+        u->bind(7, static_cast<int64_t>(next_seq_++));
+        u->run();
+        return true;
+    }
+
+    uint64_t last_applied(const std::string& replica) override {
+        Resetting q(s_.st_->last_applied);
+        q->bind(1, replica);
+        q->step();
+        return static_cast<uint64_t>(q->int64(0));
+    }
+
+    std::optional<std::string> receipt(const std::string& replica, uint64_t seq) override {
+        Resetting q(s_.st_->receipt);
+        q->bind(1, replica).bind(2, static_cast<int64_t>(seq));
+        if (!q->step()) return std::nullopt;
+        return std::string(q->text(0));
+    }
+
+    void record_applied(const std::string& replica, uint64_t seq,
+                        const std::string& receipt) override {
+        Resetting q(s_.st_->record_applied);
+        q->bind(1, replica).bind(2, static_cast<int64_t>(seq)).bind(3, receipt);
+        q->run();
+    }
+
+    void outbox_put(const Changeset& cs) override {
+        Resetting q(s_.st_->outbox_put);
+        q->bind(1, static_cast<int64_t>(cs.seq)).bind(2, codec::encode(cs));
+        q->run();
+    }
+
+    void outbox_remove_through(uint64_t seq) override {
+        Resetting q(s_.st_->outbox_remove);
+        q->bind(1, static_cast<int64_t>(seq));
+        q->run();
+    }
+
+    std::optional<std::string> meta(std::string_view key) override { return s_.meta_locked(key); }
+
+    void set_meta(std::string_view key, std::string_view value) override {
+        Resetting q(s_.st_->meta_set);
+        q->bind(1, key).bind(2, value);
+        q->run();
+    }
+
+private:
+    SqliteStore& s_;
+    uint64_t next_seq_;
+};
+
+SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability)
+    : db_(path, durability) {
+    db_.exec(kSchemaSql);
+    st_ = std::make_unique<Statements>(db_);
+    if (const auto format = meta_locked("store_format")) {
+        if (*format != std::to_string(kStoreFormat))
+            throw Error(ErrorKind::internal, errc::store_corrupt,
+                        path + " has store format " + *format + "; this build reads " +
+                            std::to_string(kStoreFormat));
+    } else {
+        Resetting q(st_->meta_set);
+        q->bind(1, "store_format").bind(2, std::to_string(kStoreFormat));
+        q->run();
+    }
+    Resetting all(st_->replica_all);
+    while (all->step()) {
+        const int64_t number = all->int64(0);
+        std::string name(all->text(1));
+        replica_numbers_.emplace(name, number);
+        replica_names_.emplace(number, std::move(name));
+    }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+std::optional<std::string> SqliteStore::meta_locked(std::string_view key) {
+    Resetting q(st_->meta_get);
+    q->bind(1, key);
+    if (!q->step()) return std::nullopt;
+    return std::string(q->text(0));
+}
+
+const std::string& SqliteStore::replica_name(int64_t number) {
+    const auto it = replica_names_.find(number);
+    if (it == replica_names_.end())
+        throw Error(ErrorKind::internal, errc::store_corrupt,
+                    "cell names unknown replica number " + std::to_string(number));
+    return it->second;
+}
+
+int64_t SqliteStore::replica_number(const std::string& name) {
+    if (const auto it = replica_numbers_.find(name); it != replica_numbers_.end())
+        return it->second;
+    Resetting q(st_->replica_insert);
+    q->bind(1, name);
+    q->step();
+    const int64_t number = q->int64(0);
+    replica_numbers_.emplace(name, number);
+    replica_names_.emplace(number, name);
+    replicas_added_in_txn_.push_back(name);
+    return number;
+}
+
+void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
+    std::lock_guard lock(mutex_);
+    replicas_added_in_txn_.clear();
+    st_->begin.run();
+    try {
+        uint64_t max_seq = 0;
+        {
+            Resetting q(st_->max_seq);
+            q->step();
+            max_seq = static_cast<uint64_t>(q->int64(0));
+        }
+        Txn txn(*this, max_seq);
+        fn(txn);
+        st_->commit.run();
+    } catch (...) {
+        // The rollback undoes the replicas rows too; forget them so numbers are not reused
+        // for different names.
+        for (const auto& name : replicas_added_in_txn_) {
+            replica_names_.erase(replica_numbers_.at(name));
+            replica_numbers_.erase(name);
+        }
+        try {
+            st_->rollback.run();
+        } catch (...) {
+            // The original error is the one worth reporting.
+        }
+        throw;
+    }
+}
+
+std::optional<Record> SqliteStore::read_locked(std::string_view collection, std::string_view id) {
+    Resetting q(st_->record);
+    q->bind(1, collection).bind(2, id);
+    Record rec;
+    while (q->step()) {
+        rec.fields.emplace(std::string(q->text(0)),
+                           CellValue{parse_stored(q->text(1)),
+                                     Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(2))),
+                                           replica_name(q->int64(3))},
+                                     static_cast<uint64_t>(q->int64(4))});
+    }
+    if (rec.fields.empty()) return std::nullopt;
+    rec.collection = std::string(collection);
+    rec.id = std::string(id);
+    return rec;
+}
+
+std::optional<Record> SqliteStore::read(std::string_view collection, std::string_view id) {
+    std::lock_guard lock(mutex_);
+    return read_locked(collection, id);
+}
+
+std::vector<Record> SqliteStore::query(std::string_view collection,
+                                       const std::vector<FieldFilter>& filters, size_t limit,
+                                       std::string_view after_id) {
+    std::lock_guard lock(mutex_);
+    std::vector<Record> out;
+    std::string cursor(after_id);
+    // Candidates come in id order from an index (the first filter's, or the primary key); the
+    // remaining filters and the tombstone are checked on the whole record.
+    constexpr int64_t batch = 256;
+    while (out.size() < limit) {
+        std::vector<std::string> ids;
+        if (filters.empty()) {
+            Resetting q(st_->ids_after);
+            q->bind(1, collection).bind(2, cursor).bind(3, batch);
+            while (q->step()) ids.emplace_back(q->text(0));
+        } else {
+            Resetting q(st_->ids_by_value);
+            q->bind(1, collection).bind(2, filters.front().field).bind(3, filters.front().equals.dump());
+            q->bind(4, cursor).bind(5, batch);
+            while (q->step()) ids.emplace_back(q->text(0));
+        }
+        if (ids.empty()) break;
+        cursor = ids.back();
+        for (const auto& id : ids) {
+            auto rec = read_locked(collection, id);
+            if (!rec || rec->deleted()) continue;
+            bool match = true;
+            for (const auto& f : filters) match = match && rec->get(f.field) == f.equals;
+            if (match) out.push_back(std::move(*rec));
+            if (out.size() >= limit) break;
+        }
+        if (static_cast<int64_t>(ids.size()) < batch) break;
+    }
+    return out;
+}
+
+ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
+    std::lock_guard lock(mutex_);
+    ChangePage page;
+    page.cursor = cursor;
+    Resetting q(st_->since);
+    q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(max_cells) + 1);
+    size_t bytes = 0;
+    while (q->step()) {
+        const std::string_view value = q->text(3);
+        const size_t size = value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size();
+        if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
+            page.more = true;
+            break;
+        }
+        bytes += size;
+        page.cells.push_back(Cell{std::string(q->text(0)), std::string(q->text(1)),
+                                  std::string(q->text(2)),
+                                  CellValue{parse_stored(value),
+                                            Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
+                                                  replica_name(q->int64(5))},
+                                            static_cast<uint64_t>(q->int64(6))}});
+        page.cursor = page.cells.back().current.seq;
+    }
+    return page;
+}
+
+uint64_t SqliteStore::head() {
+    std::lock_guard lock(mutex_);
+    Resetting q(st_->max_seq);
+    q->step();
+    return static_cast<uint64_t>(q->int64(0));
+}
+
+std::vector<Changeset> SqliteStore::outbox(size_t limit) {
+    std::lock_guard lock(mutex_);
+    std::vector<Changeset> out;
+    Resetting q(st_->outbox_list);
+    q->bind(1, static_cast<int64_t>(limit));
+    while (q->step()) out.push_back(codec::decode(q->text(0)));
+    return out;
+}
+
+size_t SqliteStore::outbox_size() {
+    std::lock_guard lock(mutex_);
+    Resetting q(st_->outbox_count);
+    q->step();
+    return static_cast<size_t>(q->int64(0));
+}
+
+std::optional<std::string> SqliteStore::meta(std::string_view key) {
+    std::lock_guard lock(mutex_);
+    return meta_locked(key);
+}
+
+std::string SqliteStore::integrity_check() {
+    std::lock_guard lock(mutex_);
+    auto q = db_.prepare("PRAGMA integrity_check");
+    std::string out;
+    while (q.step()) out += std::string(q.text(0)) + (out.empty() ? "" : "\n");
+    return out;
+}
+
+}  // namespace ocop
