@@ -1,5 +1,7 @@
 #include "ocop/core/sqlite_store.hpp"
 
+#include <sqlite3.h>
+
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
@@ -31,6 +33,8 @@ CREATE TABLE IF NOT EXISTS applied_changesets(
     receipt TEXT NOT NULL,
     PRIMARY KEY(replica, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS quarantine(
+    seq INTEGER PRIMARY KEY, body TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);
 )sql";
 
 Value parse_stored(std::string_view text) {
@@ -83,6 +87,13 @@ struct SqliteStore::Statements {
           outbox_remove(db.prepare("DELETE FROM outbox WHERE seq<=?1")),
           outbox_list(db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?1")),
           outbox_count(db.prepare("SELECT COUNT(*) FROM outbox")),
+          quarantine_put(db.prepare(
+              "INSERT OR REPLACE INTO quarantine(seq, body, code, message) VALUES(?1,?2,?3,?4)")),
+          quarantine_remove(db.prepare("DELETE FROM quarantine WHERE seq=?1")),
+          quarantine_list(db.prepare("SELECT body, code, message FROM quarantine ORDER BY seq")),
+          restamp(db.prepare(
+              "UPDATE cells SET hlc=?6, replica=?7 WHERE collection=?1 AND record_id=?2 AND "
+              "field=?3 AND hlc=?4 AND replica=?5")),
           meta_get(db.prepare("SELECT value FROM meta WHERE key=?1")),
           meta_set(db.prepare(
               "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
@@ -90,7 +101,8 @@ struct SqliteStore::Statements {
 
     sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record, ids_after,
         ids_by_value, since, replica_insert, replica_all, last_applied, receipt, record_applied,
-        outbox_put, outbox_remove, outbox_list, outbox_count, meta_get, meta_set;
+        outbox_put, outbox_remove, outbox_list, outbox_count, quarantine_put, quarantine_remove,
+        quarantine_list, restamp, meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
@@ -175,6 +187,30 @@ public:
         Resetting q(s_.st_->outbox_remove);
         q->bind(1, static_cast<int64_t>(seq));
         q->run();
+    }
+
+    void quarantine_put(const Changeset& cs, std::string_view code,
+                        std::string_view message) override {
+        Resetting q(s_.st_->quarantine_put);
+        q->bind(1, static_cast<int64_t>(cs.seq)).bind(2, codec::encode(cs)).bind(3, code);
+        q->bind(4, message);
+        q->run();
+    }
+
+    void quarantine_remove(uint64_t seq) override {
+        Resetting q(s_.st_->quarantine_remove);
+        q->bind(1, static_cast<int64_t>(seq));
+        q->run();
+    }
+
+    bool restamp(std::string_view collection, std::string_view id, std::string_view field,
+                 const Stamp& from, const Stamp& to) override {
+        Resetting q(s_.st_->restamp);
+        q->bind(1, collection).bind(2, id).bind(3, field);
+        q->bind(4, static_cast<int64_t>(from.hlc.packed())).bind(5, s_.replica_number(from.replica));
+        q->bind(6, static_cast<int64_t>(to.hlc.packed())).bind(7, s_.replica_number(to.replica));
+        q->run();
+        return sqlite3_changes(s_.db_.handle()) > 0;
     }
 
     std::optional<std::string> meta(std::string_view key) override { return s_.meta_locked(key); }
@@ -370,6 +406,15 @@ std::vector<Changeset> SqliteStore::outbox(size_t limit) {
     Resetting q(st_->outbox_list);
     q->bind(1, static_cast<int64_t>(limit));
     while (q->step()) out.push_back(codec::decode(q->text(0)));
+    return out;
+}
+
+std::vector<QuarantinedChangeset> SqliteStore::quarantined() {
+    std::lock_guard lock(mutex_);
+    std::vector<QuarantinedChangeset> out;
+    Resetting q(st_->quarantine_list);
+    while (q->step())
+        out.push_back({codec::decode(q->text(0)), std::string(q->text(1)), std::string(q->text(2))});
     return out;
 }
 

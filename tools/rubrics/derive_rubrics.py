@@ -153,6 +153,30 @@ YES_NO_CRITERIA = {
 }
 
 
+# Values that look like misprints but are NOT corrected (no evidence strong
+# enough to change a legal scoring instrument).  They are kept as printed, the
+# script checks they are still what it parsed, and the set's "notes" say so.
+# tools/rubrics/check_rubrics.py lists the same items as known exceptions.
+SUSPECTED_MISPRINTS = [
+    dict(set=7, where="3.1", option="Công ty TNHH", points=1,
+         note="Kept as printed (suspected misprint): criterion 3.1 option \"Công ty TNHH; hoặc "
+              "doanh nghiệp tư nhân; ...<51%\" is printed 1 point, the same as the option "
+              "before it; the identical option is printed 2 on all other 25 sheets. Scores "
+              "in this criterion are therefore 1, 1, 3."),
+    dict(set=23, where="6.2", option="Phù hợp với đặc tính sản phẩm", points=1,
+         note="Kept as printed (suspected misprint): criterion 6.2 (Màu sắc) options "
+              "\"Chấp nhận được\" and \"Phù hợp với đặc tính sản phẩm\" are both printed 1 "
+              "point (scores 1, 1, 3, 5); the sheet gives no basis for another value."),
+]
+
+# Notes printed after the last item of a section that speak of the items above
+# ("các chỉ tiêu trên") belong to the section, not to the last criterion.
+# (set, start of note) -> code of the node that receives it.
+NOTE_PLACEMENT = {
+    (16, "Ghi chú: Nếu được 0 điểm tại một trong các chỉ tiêu trên"): "6",
+}
+
+
 class ParseError(Exception):
     pass
 
@@ -593,6 +617,68 @@ def apply_modelling(setno, parts, notes):
                              % (setno, n["code"], n["title"]))
 
 
+def apply_suspected(setno, parts, notes):
+    for sus in SUSPECTED_MISPRINTS:
+        if sus["set"] != setno:
+            continue
+        node = find_node(parts, sus["where"])
+        hits = [o for o in node.get("options", []) if o["label"].startswith(sus["option"])]
+        if len(hits) != 1 or hits[0]["points"] != sus["points"]:
+            raise ParseError("set %d: suspected-misprint entry for %s no longer matches the text"
+                             % (setno, sus["where"]))
+        notes.append(sus["note"])
+
+
+def apply_note_placement(setno, parts):
+    for (sn, start), target in NOTE_PLACEMENT.items():
+        if sn != setno:
+            continue
+        dest = find_node(parts, target)
+        moved = False
+        for n in walk_nodes(parts):
+            for t in list(n.get("notes_vi", [])):
+                if t.startswith(start) and n is not dest:
+                    n["notes_vi"].remove(t)
+                    if not n["notes_vi"]:
+                        del n["notes_vi"]
+                    dest.setdefault("notes_vi", []).append(t)
+                    moved = True
+        if not moved:
+            raise ParseError("set %d: note placement %r not applied" % (setno, start))
+
+
+def item_disqualifiers(parts):
+    """Per-item elimination notes ("Bị loại nếu ...", "... sẽ bị loại bỏ")."""
+    out = []
+    for n in walk_nodes(parts):
+        for t in n.get("notes_vi", []):
+            if re.search(r"bị loại", t, re.I):
+                out.append(dict(code=n.get("code") or "part:" + n["part"], text=t))
+    return out
+
+
+def merge_text_notes_into_reference(ref_parts, text_parts):
+    """Sets 01/26: copy the decision's per-item notes (notes_vi) onto the
+    reference tree, matching nodes by code; a parenthesised description that the
+    reference title lacks is added to notes_vi as well.  Nothing else changes."""
+    added = []
+    ref_nodes = {n.get("code") or "part:" + n["part"]: n for n in walk_nodes(ref_parts)}
+    for n in walk_nodes(text_parts):
+        key = n.get("code") or "part:" + n["part"]
+        r = ref_nodes.get(key)
+        if r is None:
+            raise ParseError("reference lacks node %s" % key)
+        extra = list(n.get("notes_vi", []))
+        if n["title"] != r["title"] and n["title"].startswith(r["title"]):
+            extra.insert(0, norm(n["title"][len(r["title"]):]))
+        elif n["title"] != r["title"]:
+            raise ParseError("title differs from reference at %s" % key)
+        if extra:
+            r["notes_vi"] = r.get("notes_vi", []) + extra
+            added.append(key)
+    return added
+
+
 def check_internal(setno, parts, total, log):
     """Consistency problems left after corrections; returned as text (they are
     reported, not hidden: the checker lists them as known exceptions)."""
@@ -688,6 +774,8 @@ def build(source, reference_path):
             raise ParseError("set %d: TỔNG CỘNG prints %r" % (n, total))
         apply_corrections(n, parts, notes)
         apply_modelling(n, parts, notes)
+        apply_suspected(n, parts, notes)
+        apply_note_placement(n, parts)
         normalise_tree(parts)
 
         # parser-level observations that change nothing but are worth stating
@@ -713,15 +801,19 @@ def build(source, reference_path):
             notes.append("Known discrepancy: " + p)
 
         if n in REFERENCE_SETS:
-            ref_parts = reference[REFERENCE_SETS[n]]
+            ref_parts = json.loads(json.dumps(reference[REFERENCE_SETS[n]]))
             text_parts = strip_private(parts)
             for d in compare_trees(text_parts, ref_parts):
                 warnings.append("set %02d: text vs reference: %s" % (n, d))
+            added = merge_text_notes_into_reference(ref_parts, text_parts)
             parts_out = ref_parts
-            notes.insert(0, "Tree (parts/sections/criteria/options) converted unchanged from the "
-                            "reference JSON qd26_2026_sets_01_and_26.json key \"%s\"; set-level "
-                            "fields and disqualifiers from the decision's text."
-                         % REFERENCE_SETS[n])
+            notes.insert(0, "Tree (parts/sections/criteria/options, with codes, titles, maxima, "
+                            "labels, points, stars and cases) converted unchanged from the "
+                            "reference JSON qd26_2026_sets_01_and_26.json key \"%s\"; a parse of "
+                            "the decision's text gives the same labels, points, stars and cases. "
+                            "Added from the text: set-level fields, disqualifiers, and the "
+                            "per-item notes (notes_vi) at %s."
+                         % (REFERENCE_SETS[n], ", ".join(added) or "none"))
         else:
             parts_out = strip_private(parts)
 
@@ -746,6 +838,7 @@ def build(source, reference_path):
             max_total=total,
             parts=[order_node(p) for p in parts_out],
             disqualifiers=dq_items,
+            item_disqualifiers=item_disqualifiers(parts_out),
             notes=notes,
         )
         out[code] = doc

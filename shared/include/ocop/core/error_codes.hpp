@@ -32,4 +32,34 @@ inline constexpr const char* store_corrupt = "store.corrupt";
 // Clocks
 inline constexpr const char* clock_bad_stamp = "clock.bad_stamp";
 
+// Sync protocol
+inline constexpr const char* sync_malformed = "sync.malformed";
+inline constexpr const char* sync_too_large = "sync.too_large";
+inline constexpr const char* sync_version_unsupported = "sync.version_unsupported";
+inline constexpr const char* sync_replica_mismatch = "sync.replica_mismatch";
+inline constexpr const char* changeset_gap = "changeset.gap";
+inline constexpr const char* changeset_wrong_replica = "changeset.wrong_replica";
+inline constexpr const char* sync_network = "sync.network";
+inline constexpr const char* sync_timeout = "sync.timeout";
+inline constexpr const char* sync_cancelled = "sync.cancelled";
+inline constexpr const char* sync_server_error = "sync.server_error";
+inline constexpr const char* sync_not_enrolled = "sync.not_enrolled";
+
+// Accounts and authentication
+inline constexpr const char* auth_missing_token = "auth.missing_token";
+inline constexpr const char* auth_invalid_token = "auth.invalid_token";
+inline constexpr const char* auth_bad_credentials = "auth.bad_credentials";
+inline constexpr const char* auth_user_exists = "auth.user_exists";
+inline constexpr const char* auth_user_unknown = "auth.user_unknown";
+inline constexpr const char* auth_bad_username = "auth.bad_username";
+inline constexpr const char* auth_weak_password = "auth.weak_password";
+
+// HTTP layer
+inline constexpr const char* http_not_found = "http.not_found";
+inline constexpr const char* http_method_not_allowed = "http.method_not_allowed";
+inline constexpr const char* http_body_too_large = "http.body_too_large";
+inline constexpr const char* http_bad_encoding = "http.bad_encoding";
+inline constexpr const char* http_bad_json = "http.bad_json";
+inline constexpr const char* internal_error = "internal.error";
+
 }  // namespace ocop::errc

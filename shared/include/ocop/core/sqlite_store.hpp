@@ -29,6 +29,7 @@ public:
     uint64_t head() override;
     std::vector<Changeset> outbox(size_t limit) override;
     size_t outbox_size() override;
+    std::vector<QuarantinedChangeset> quarantined() override;
     std::optional<std::string> meta(std::string_view key) override;
 
     // PRAGMA integrity_check: "ok" or SQLite's report.

@@ -85,8 +85,26 @@ public:
     virtual void outbox_put(const Changeset& cs) = 0;
     virtual void outbox_remove_through(uint64_t seq) = 0;
 
+    // Changesets of the local replica that the server refused: kept, with the reason, until a
+    // person fixes and resubmits or discards them. Never dropped silently.
+    virtual void quarantine_put(const Changeset& cs, std::string_view code,
+                                std::string_view message) = 0;
+    virtual void quarantine_remove(uint64_t seq) = 0;
+
+    // Rewrites the stamp of a cell that still carries `from` (the server re-stamped a changeset
+    // whose clock ran too far ahead). The only write that bypasses the merge rule, because it
+    // replaces a stamp by the one the server recorded for the same write.
+    virtual bool restamp(std::string_view collection, std::string_view id, std::string_view field,
+                         const Stamp& from, const Stamp& to) = 0;
+
     virtual std::optional<std::string> meta(std::string_view key) = 0;
     virtual void set_meta(std::string_view key, std::string_view value) = 0;
+};
+
+struct QuarantinedChangeset {
+    Changeset changeset;
+    std::string code;
+    std::string message;
 };
 
 class Store {
@@ -110,6 +128,7 @@ public:
 
     virtual std::vector<Changeset> outbox(size_t limit) = 0;
     virtual size_t outbox_size() = 0;
+    virtual std::vector<QuarantinedChangeset> quarantined() = 0;
     virtual std::optional<std::string> meta(std::string_view key) = 0;
 };
 

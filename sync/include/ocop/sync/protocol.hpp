@@ -1,0 +1,67 @@
+// The messages of the sync protocol, version 1, as C++ values. One request pushes a device's
+// pending changesets and pulls one page of what changed on the server; docs/sync-protocol.md
+// describes them on the wire, wire.hpp encodes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocop/core/changeset.hpp"
+#include "ocop/core/hlc.hpp"
+#include "ocop/core/store.hpp"
+
+namespace ocop::sync {
+
+inline constexpr int protocol_version = 1;
+
+struct PullRequest {
+    uint64_t cursor = 0;
+    size_t max_cells = 0;  // 0: the server's default
+    size_t max_bytes = 0;
+};
+
+struct SyncRequest {
+    std::string replica;     // the device's replica id; must match its token
+    int schema_version = 0;  // the schema the app was built with
+    std::string app_version;
+    Hlc hlc;                 // the device's clock when sending
+    std::vector<Changeset> changesets;  // in seq order, without gaps
+    std::optional<PullRequest> pull;
+};
+
+enum class Outcome {
+    applied,  // stored; every field either became current or lost to a greater stamp
+    refused,  // not stored (validation, permission, record state); the reason is in code/message
+};
+
+struct ChangesetResult {
+    uint64_t seq = 0;
+    Outcome outcome = Outcome::applied;
+    bool duplicate = false;    // this changeset had been received before: same outcome again
+    size_t applied = 0;        // field changes that became current
+    size_t superseded = 0;     // field changes that lost to a greater stamp
+    std::optional<Hlc> restamped;  // the device clock ran ahead: the server stored this stamp
+    std::string code;          // for refused: stable error code
+    std::string message;       // for refused: human message naming the field and the rule
+};
+
+struct PullPage {
+    uint64_t cursor = 0;   // pass back to continue
+    bool more = false;     // another page is waiting
+    uint64_t head = 0;     // the server's sequence head when this page was read
+    std::vector<Cell> cells;
+};
+
+struct SyncResponse {
+    std::string server_id;   // changes if the server's database was replaced: pull from 0 again
+    Hlc hlc;                 // the server's clock, for the device to merge
+    int64_t server_time_ms = 0;  // the server's physical clock, to correct a device's offset
+    std::vector<ChangesetResult> results;
+    // Set when the first changeset's seq skipped numbers: the seq the server expects next.
+    std::optional<uint64_t> expected_seq;
+    std::optional<PullPage> pull;
+};
+
+}  // namespace ocop::sync

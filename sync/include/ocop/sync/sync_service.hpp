@@ -1,0 +1,65 @@
+// The server half of the protocol: takes a decoded SyncRequest from an authenticated device and
+// produces the SyncResponse. Each changeset is checked and applied in its own store transaction,
+// together with the record of its outcome, so a retried changeset is never applied twice.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "ocop/core/hlc.hpp"
+#include "ocop/core/schema.hpp"
+#include "ocop/core/store.hpp"
+#include "ocop/sync/protocol.hpp"
+
+namespace ocop::sync {
+
+// Who sent a request, as established by the server's authentication (the device token).
+struct Principal {
+    std::string user;
+    std::string device_id;
+    std::string replica;  // the replica id the device enrolled with
+};
+
+// Decides whether a changeset may be applied; throws ocop::Error to refuse it (the error's code
+// and message go back to the device). Runs inside the changeset's store transaction, so it sees
+// the state the changeset would be applied to.
+class ChangesetGuard {
+public:
+    virtual ~ChangesetGuard() = default;
+    virtual void check(StoreTxn& txn, const Changeset& cs, const Principal& who) = 0;
+};
+
+// Every value valid for the server's schema; the schema version not newer than the server's.
+class SchemaGuard final : public ChangesetGuard {
+public:
+    explicit SchemaGuard(const Schema& schema) : schema_(schema) {}
+    void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override;
+
+private:
+    const Schema& schema_;
+};
+
+class SyncService {
+public:
+    SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard, std::string server_id,
+                int schema_version);
+
+    // Throws Error for request-level failures (sync.replica_mismatch, sync.version_unsupported);
+    // changeset-level failures are results inside the response.
+    SyncResponse handle(const SyncRequest& req, const Principal& who);
+
+    const std::string& server_id() const noexcept { return server_id_; }
+
+private:
+    ChangesetResult push_one(const Changeset& cs, const Principal& who);
+    PullPage pull(const PullRequest& req);
+
+    Store& store_;
+    HlcClock& clock_;
+    std::mutex clock_mutex_;  // HlcClock is not thread-safe; requests arrive on many threads
+    ChangesetGuard& guard_;
+    std::string server_id_;
+    int schema_version_;
+};
+
+}  // namespace ocop::sync

@@ -1,0 +1,37 @@
+// Every tunable of the sync protocol, with why it has its value (LiteCore keeps these in one
+// file too: Replicator/ReplicatorTuning.hh).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace ocop::sync::tuning {
+
+// Pull pages: enough cells that a 10,000-record commune arrives in tens of requests, small
+// enough that a page is applied in one short transaction and a cut link loses little.
+inline constexpr size_t default_page_cells = 5000;
+inline constexpr size_t max_page_cells = 20000;
+inline constexpr size_t default_page_bytes = 1024 * 1024;
+inline constexpr size_t max_page_bytes = 4 * 1024 * 1024;
+
+// Push batches: one request carries at most this many changesets / bytes of encoded changesets.
+// A day of inspections (~100 forms) fits in one request; a month offline takes a few.
+inline constexpr size_t max_changesets_per_request = 500;
+inline constexpr size_t max_push_bytes_per_request = 4 * 1024 * 1024;
+
+// HTTP bodies: the compressed body and what it may inflate to (zip-bomb guard).
+inline constexpr size_t max_request_body_bytes = 16 * 1024 * 1024;
+inline constexpr size_t max_inflated_body_bytes = 64 * 1024 * 1024;
+inline constexpr size_t max_response_bytes = 64 * 1024 * 1024;
+
+// Client retries: exponential backoff with jitter, capped, for transient failures only.
+inline constexpr int max_attempts_per_sync = 6;
+inline constexpr std::chrono::milliseconds initial_backoff{500};
+inline constexpr std::chrono::milliseconds max_backoff{30000};
+
+// HTTP timeouts: rural 3G/4G links have multi-second latency spikes; a stalled request beyond
+// this is treated as a cut and retried.
+inline constexpr std::chrono::seconds connect_timeout{15};
+inline constexpr std::chrono::seconds request_timeout{60};
+
+}  // namespace ocop::sync::tuning
