@@ -46,8 +46,17 @@ JSON; only set-level fields (name, sector, group, disqualifiers, notes) come
 from the text.  The text parse of those two sets is still run and compared with
 the reference; any difference is printed as a warning (the reference wins).
 
+Set-level data: sector and group from Annex I (its leaves, in printed order,
+are the 26 sets); name_vi from the index table at the top of Annex II;
+"disqualifiers" = the sheet's "Hồ sơ bị loại khi" line split on ";" and on
+"hoặc không ..." outside parentheses (elliptical clauses completed through
+DISQUALIFIER_COMPLETIONS); "item_disqualifiers" = per-item notes that eliminate
+the product ("Bị loại nếu ...", "... sẽ bị loại bỏ"), with the item code.
+
 Every deviation from the printed text is in CORRECTIONS below, and each applied
-correction is recorded in that set's "notes".
+correction is recorded in that set's "notes".  Values that look wrong but are
+kept as printed are in SUSPECTED_MISPRINTS (also noted in the set); the checker
+tools/rubrics/check_rubrics.py lists them as known exceptions.
 """
 
 import argparse
@@ -215,7 +224,9 @@ TITLE_MAX_RE = re.compile(r"\((\d+)\s*điểm\)", re.I)
 def is_option(text):
     # "□" is the printed checkbox.  Sheet 7 prints one option with a stray
     # "o " bullet instead ("o Rất độc đáo ..."); accept it as a checkbox.
-    return text.startswith("□") or bool(re.match(r"^o\s+[^\W\d_]", text)) and text[2:3].isupper()
+    if text.startswith("□"):
+        return True
+    return bool(re.match(r"^o\s+[^\W\d_]", text)) and text[2:3].isupper()
 
 
 def option_label(text):
@@ -402,7 +413,6 @@ def classify(text):
 
 def parse_sheet(setno, block, log):
     """Parse one sheet's cells into parts/sections/criteria/options."""
-    header = block[0][1]
     parts = []
     part = sec = crit = sub = None
     case = None
@@ -421,9 +431,8 @@ def parse_sheet(setno, block, log):
             return int(t), j + 2
         if t == "":
             return None, j + 2
-        # set 23 item 9 prints "4" and a stray "1" in one score cell
-        # (set 23 item 9 prints "4" and "1" in one score cell.)  Returned
-        # as the raw string; a CORRECTIONS entry must resolve it.
+        # Set 23 item 9 prints "4" and "1" in one score cell.  Returned as the
+        # raw string; a CORRECTIONS entry must resolve it (see check_resolved).
         if re.fullmatch(r"(\d+)\s+(\d+)", t):
             return t, j + 2
         raise ParseError("set %d: expected score after %s, got %r (line %d)"
@@ -448,7 +457,7 @@ def parse_sheet(setno, block, log):
             m = HEAD_RE.match(t)
             a, b, c = m.group(1), m.group(2), m.group(3)
             code = ".".join(x for x in (a, b, c) if x)
-            mx, k = num_after(k - 0, "heading " + code)
+            mx, k = num_after(k, "heading " + code)
             case = None
             node = dict(code=code, title=t, max=mx, _line=ln)
             if part is None:
@@ -679,6 +688,20 @@ def merge_text_notes_into_reference(ref_parts, text_parts):
     return added
 
 
+def check_resolved(setno, parts):
+    """After corrections every max and every option's points must be an int
+    (blank or garbled score cells left unresolved stop the script)."""
+    for n in walk_nodes(parts):
+        if not isinstance(n.get("max"), int):
+            raise ParseError("set %d: %s has unresolved max %r (add a CORRECTIONS entry)"
+                             % (setno, n.get("code") or n.get("part"), n.get("max")))
+        for o in n.get("options", []):
+            if not isinstance(o["points"], int):
+                raise ParseError("set %d: %s option %r has unresolved points %r (add a "
+                                 "CORRECTIONS entry)" % (setno, n.get("code"), o["label"][:40],
+                                                         o["points"]))
+
+
 def check_internal(setno, parts, total, log):
     """Consistency problems left after corrections; returned as text (they are
     reported, not hidden: the checker lists them as known exceptions)."""
@@ -774,12 +797,17 @@ def build(source, reference_path):
             raise ParseError("set %d: TỔNG CỘNG prints %r" % (n, total))
         apply_corrections(n, parts, notes)
         apply_modelling(n, parts, notes)
+        check_resolved(n, parts)
         apply_suspected(n, parts, notes)
         apply_note_placement(n, parts)
         normalise_tree(parts)
 
         # parser-level observations that change nothing but are worth stating
         for entry in log:
+            if entry[0] == "note_in_option_cell":
+                notes.append("Text note: in item %s a \"Ghi chú\" is printed inside the cell of "
+                             "option \"%s...\"; it is kept in the item's notes_vi, not in the "
+                             "label." % (entry[2], entry[3]))
             if entry[0] == "option_bullet_o":
                 notes.append("Text note: in item %s the option \"%s...\" is printed with an "
                              "\"o\" bullet instead of the checkbox \"□\"; read as an option."
@@ -852,6 +880,8 @@ def main(argv=None):
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--check-only", action="store_true",
                     help="parse and report, write nothing")
+    ap.add_argument("--verify", action="store_true",
+                    help="write nothing; exit 1 if the files in --out differ from a fresh derivation")
     args = ap.parse_args(argv)
     try:
         docs, warnings = build(args.source, args.reference)
@@ -863,12 +893,34 @@ def main(argv=None):
     if args.check_only:
         print("parsed %d sets (nothing written)" % len(docs))
         return 0
+    rendered = {code: json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+                for code, doc in docs.items()}
+    if args.verify:
+        bad = differ = 0
+        for code, text in rendered.items():
+            path = os.path.join(args.out, code + ".json")
+            try:
+                with open(path, encoding="utf-8") as f:
+                    same = f.read() == text
+            except OSError:
+                same = False
+            if not same:
+                print("differs: %s" % path)
+                bad += 1
+                differ += 1
+        extra = sorted(set(f for f in os.listdir(args.out) if f.startswith("set_") and f.endswith(".json"))
+                       - set(c + ".json" for c in rendered)) if os.path.isdir(args.out) else []
+        for f in extra:
+            print("unexpected file: %s" % os.path.join(args.out, f))
+            bad += 1
+        print("verify: %d of %d files up to date, %d unexpected"
+              % (len(rendered) - differ, len(rendered), len(extra)))
+        return 1 if bad else 0
     os.makedirs(args.out, exist_ok=True)
-    for code, doc in docs.items():
+    for code, text in rendered.items():
         path = os.path.join(args.out, code + ".json")
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False, indent=2)
-            f.write("\n")
+            f.write(text)
         print("wrote %s" % os.path.relpath(path, REPO))
     return 0
 

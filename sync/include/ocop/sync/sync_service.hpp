@@ -51,7 +51,11 @@ public:
     const std::string& server_id() const noexcept { return server_id_; }
 
 private:
-    ChangesetResult push_one(const Changeset& cs, const Principal& who);
+    struct PushOutcome {
+        ChangesetResult result;
+        std::optional<uint64_t> gap_expected;  // set when cs.seq skipped numbers
+    };
+    PushOutcome push_one(const Changeset& cs, const Principal& who);
     PullPage pull(const PullRequest& req);
 
     Store& store_;

@@ -1,0 +1,90 @@
+// The client half of the protocol: the loop a device runs to push its pending changesets and pull
+// what changed, over any Transport. Retries transient failures with backoff, checkpoints after
+// every exchange (so a cut connection resumes where it stopped), reports progress, can be
+// cancelled, and says "complete" only when nothing is pending and the pull reached the head.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocop/core/local_replica.hpp"
+#include "ocop/sync/clock_offset.hpp"
+#include "ocop/sync/transport.hpp"
+#include "ocop/sync/tuning.hpp"
+
+namespace ocop::sync {
+
+struct SyncOptions {
+    std::string app_version = "ocop-sdk/0.1.0";
+    size_t page_cells = 0;  // 0: the server's default
+    size_t page_bytes = 0;
+    size_t max_changesets_per_request = tuning::max_changesets_per_request;
+    size_t max_push_bytes_per_request = tuning::max_push_bytes_per_request;
+    int max_attempts = tuning::max_attempts_per_sync;
+    std::chrono::milliseconds initial_backoff = tuning::initial_backoff;
+    std::chrono::milliseconds max_backoff = tuning::max_backoff;
+    // How to wait between attempts; tests and the simulator replace it.
+    std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+struct SyncProgress {
+    size_t requests = 0;
+    size_t pushed = 0;        // changesets the server accepted during this run
+    size_t refused = 0;       // changesets the server refused during this run (now quarantined)
+    size_t pending = 0;       // changesets still waiting to be sent
+    size_t pulled_cells = 0;  // field values received during this run
+    uint64_t cursor = 0;      // pull position
+    uint64_t server_head = 0;  // the server's head at the last exchange
+};
+
+struct Refusal {
+    uint64_t seq = 0;
+    std::string code;
+    std::string message;
+};
+
+struct SyncReport {
+    bool complete = false;  // nothing pending and the pull reached the server's head
+    SyncProgress progress;
+    std::vector<Refusal> refusals;
+    std::string error_code;  // empty when complete
+    std::string error_message;
+    bool error_transient = false;  // a later attempt may succeed (network, server busy)
+};
+
+// Meta keys the client keeps in the device store.
+namespace meta_key {
+inline constexpr const char* pull_cursor = "sync_pull_cursor";
+inline constexpr const char* server_id = "sync_server_id";
+inline constexpr const char* clock_offset = "sync_clock_offset_ms";
+inline constexpr const char* last_complete_sync = "sync_last_complete_ms";
+inline constexpr const char* last_error = "sync_last_error";
+}  // namespace meta_key
+
+class SyncClient {
+public:
+    // `offset` (may be null) learns the server's time; `raw_clock` is the uncorrected device
+    // clock used to time exchanges.
+    SyncClient(LocalReplica& replica, Transport& transport, std::string token, SyncOptions options,
+               ClockOffset* offset = nullptr, PhysicalClock raw_clock = system_physical_clock());
+
+    SyncReport run(const std::function<void(const SyncProgress&)>& on_progress = {},
+                   const std::atomic<bool>* cancel = nullptr);
+
+private:
+    struct Exchange;
+    Exchange exchange(SyncProgress& progress, std::vector<Refusal>& refusals);
+
+    LocalReplica& replica_;
+    Transport& transport_;
+    std::string token_;
+    SyncOptions options_;
+    ClockOffset* offset_;
+    PhysicalClock raw_clock_;
+};
+
+}  // namespace ocop::sync

@@ -1,0 +1,64 @@
+#include "ocop/sync/gzip.hpp"
+
+#include <zlib.h>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+
+namespace ocop::sync {
+
+namespace {
+constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip header instead of zlib's
+}
+
+std::string gzip_compress(std::string_view data, int level) {
+    z_stream zs{};
+    if (deflateInit2(&zs, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw Error(ErrorKind::internal, errc::internal_error, "deflateInit2 failed");
+    std::string out;
+    out.resize(deflateBound(&zs, static_cast<uLong>(data.size())));
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&zs, Z_FINISH);
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) throw Error(ErrorKind::internal, errc::internal_error, "deflate failed");
+    out.resize(zs.total_out);
+    return out;
+}
+
+std::string gzip_decompress(std::string_view data, size_t max_output) {
+    z_stream zs{};
+    if (inflateInit2(&zs, kGzipWindowBits) != Z_OK)
+        throw Error(ErrorKind::internal, errc::internal_error, "inflateInit2 failed");
+    std::string out;
+    char buffer[64 * 1024];
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        zs.next_out = reinterpret_cast<Bytef*>(buffer);
+        zs.avail_out = sizeof buffer;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            inflateEnd(&zs);
+            throw Error(ErrorKind::invalid_input, errc::http_bad_encoding,
+                        "body is not valid gzip data");
+        }
+        out.append(buffer, sizeof buffer - zs.avail_out);
+        if (out.size() > max_output) {
+            inflateEnd(&zs);
+            throw Error(ErrorKind::too_large, errc::http_body_too_large,
+                        "body inflates beyond " + std::to_string(max_output) + " bytes");
+        }
+        if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
+            inflateEnd(&zs);
+            throw Error(ErrorKind::invalid_input, errc::http_bad_encoding, "gzip body is truncated");
+        }
+    }
+    inflateEnd(&zs);
+    return out;
+}
+
+}  // namespace ocop::sync

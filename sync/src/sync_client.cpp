@@ -1,0 +1,205 @@
+#include "ocop/sync/sync_client.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "ocop/core/changeset_codec.hpp"
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/sync/wire.hpp"
+
+namespace ocop::sync {
+
+namespace {
+
+// An HTTP error answer as an Error with the server's code; the status says whether a retry helps.
+[[noreturn]] void throw_http_error(const HttpReply& reply) {
+    std::string code = errc::sync_server_error;
+    std::string message = "server answered HTTP " + std::to_string(reply.status);
+    try {
+        const auto doc = nlohmann::json::parse(reply.body);
+        code = doc.at("error").at("code").get<std::string>();
+        message = doc.at("error").at("message").get<std::string>();
+    } catch (const std::exception&) {
+        // Not our JSON error body (a proxy's page): keep the generic code.
+    }
+    ErrorKind kind = ErrorKind::internal;
+    switch (reply.status) {
+        case 400: kind = ErrorKind::invalid_input; break;
+        case 401: kind = ErrorKind::unauthorized; break;
+        case 403: kind = ErrorKind::forbidden; break;
+        case 404: kind = ErrorKind::not_found; break;
+        case 409: kind = ErrorKind::conflict; break;
+        case 413: kind = ErrorKind::too_large; break;
+        case 429:
+        case 502:
+        case 503:
+        case 504: kind = ErrorKind::transient; break;
+        default: break;
+    }
+    throw Error(kind, code, message);
+}
+
+}  // namespace
+
+struct SyncClient::Exchange {
+    bool more_to_pull = false;
+    size_t pending_after = 0;
+    bool server_changed = false;
+};
+
+SyncClient::SyncClient(LocalReplica& replica, Transport& transport, std::string token,
+                       SyncOptions options, ClockOffset* offset, PhysicalClock raw_clock)
+    : replica_(replica),
+      transport_(transport),
+      token_(std::move(token)),
+      options_(std::move(options)),
+      offset_(offset),
+      raw_clock_(std::move(raw_clock)) {
+    if (!options_.sleep)
+        options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+}
+
+SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Refusal>& refusals) {
+    Store& store = replica_.store();
+    SyncRequest req;
+    req.replica = replica_.id();
+    req.schema_version = replica_.schema().version();
+    req.app_version = options_.app_version;
+
+    size_t bytes = 0;
+    for (auto& cs : store.outbox(options_.max_changesets_per_request)) {
+        bytes += codec::encode(cs).size();
+        if (!req.changesets.empty() && bytes > options_.max_push_bytes_per_request) break;
+        req.changesets.push_back(std::move(cs));
+    }
+    const auto known_server = store.meta(meta_key::server_id);
+    PullRequest pull;
+    pull.cursor = std::stoull(store.meta(meta_key::pull_cursor).value_or("0"));
+    pull.max_cells = options_.page_cells;
+    pull.max_bytes = options_.page_bytes;
+    req.pull = pull;
+    req.hlc = replica_.clock().now();
+
+    const int64_t sent_ms = raw_clock_();
+    const HttpReply reply = transport_.post("/v1/sync", wire::encode(req), token_);
+    const int64_t received_ms = raw_clock_();
+    ++progress.requests;
+    if (reply.status != 200) throw_http_error(reply);
+    SyncResponse resp;
+    try {
+        resp = wire::decode_response(reply.body);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::internal, errc::sync_server_error,
+                    std::string("server answer not understood: ") + e.what());
+    }
+    if (offset_) {
+        offset_->learn(resp.server_time_ms, sent_ms, received_ms);
+    }
+    replica_.observe(resp.hlc);
+
+    std::map<uint64_t, const Changeset*> sent;
+    for (const auto& cs : req.changesets) sent.emplace(cs.seq, &cs);
+    if (resp.expected_seq && (req.changesets.empty() || *resp.expected_seq < req.changesets.front().seq))
+        throw Error(ErrorKind::conflict, errc::changeset_gap,
+                    "the server expects changeset " + std::to_string(*resp.expected_seq) +
+                        " of this device, which it no longer holds: the server may have been "
+                        "restored from a backup; ask an administrator");
+
+    Exchange ex;
+    ex.server_changed = known_server && *known_server != resp.server_id;
+    store.write([&](StoreTxn& txn) {
+        uint64_t acked_through = 0;
+        for (const auto& r : resp.results) {
+            const auto it = sent.find(r.seq);
+            if (it == sent.end())
+                throw Error(ErrorKind::internal, errc::sync_server_error,
+                            "server answered for changeset " + std::to_string(r.seq) +
+                                ", which was not sent");
+            const Changeset& cs = *it->second;
+            acked_through = std::max(acked_through, r.seq);
+            if (r.outcome == Outcome::refused) {
+                txn.quarantine_put(cs, r.code, r.message);
+                refusals.push_back(Refusal{r.seq, r.code, r.message});
+                ++progress.refused;
+                continue;
+            }
+            ++progress.pushed;
+            if (r.restamped) {
+                const Stamp to{*r.restamped, cs.replica};
+                for (const auto& rec : cs.records)
+                    for (const auto& f : rec.fields)
+                        txn.restamp(rec.collection, rec.id, f.field, cs.stamp(), to);
+            }
+        }
+        if (acked_through) txn.outbox_remove_through(acked_through);
+
+        if (ex.server_changed) {
+            // A different server database: everything must be pulled again from the start.
+            txn.set_meta(meta_key::pull_cursor, "0");
+        } else if (resp.pull) {
+            for (const auto& c : resp.pull->cells)
+                txn.merge(c.collection, c.record_id, c.field, c.current.value, c.current.stamp);
+            txn.set_meta(meta_key::pull_cursor, std::to_string(resp.pull->cursor));
+            progress.pulled_cells += resp.pull->cells.size();
+            progress.cursor = resp.pull->cursor;
+            progress.server_head = resp.pull->head;
+            ex.more_to_pull = resp.pull->more;
+        }
+        txn.set_meta(meta_key::server_id, resp.server_id);
+        txn.set_meta(ocop::meta_key::hlc_last, std::to_string(replica_.clock().last().packed()));
+        if (offset_) txn.set_meta(meta_key::clock_offset, std::to_string(offset_->get()));
+    });
+    ex.pending_after = store.outbox_size();
+    progress.pending = ex.pending_after;
+    return ex;
+}
+
+SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_progress,
+                           const std::atomic<bool>* cancel) {
+    SyncReport report;
+    std::mt19937 jitter_rng(std::random_device{}());
+    std::chrono::milliseconds backoff = options_.initial_backoff;
+    int failures = 0;
+    auto fail = [&](const std::string& code, const std::string& message, bool transient) {
+        report.error_code = code;
+        report.error_message = message;
+        report.error_transient = transient;
+        report.progress.pending = replica_.store().outbox_size();
+        replica_.store().write(
+            [&](StoreTxn& t) { t.set_meta(meta_key::last_error, code + ": " + message); });
+        return report;
+    };
+    while (true) {
+        if (cancel && cancel->load()) return fail(errc::sync_cancelled, "sync cancelled", false);
+        try {
+            const size_t pending_before = replica_.store().outbox_size();
+            const Exchange ex = exchange(report.progress, report.refusals);
+            failures = 0;
+            backoff = options_.initial_backoff;
+            if (on_progress) on_progress(report.progress);
+            if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed) {
+                report.complete = true;
+                replica_.store().write([&](StoreTxn& t) {
+                    t.set_meta(meta_key::last_complete_sync, std::to_string(raw_clock_()));
+                    t.set_meta(meta_key::last_error, "");
+                });
+                return report;
+            }
+            if (ex.pending_after >= pending_before && pending_before > 0 && !ex.more_to_pull &&
+                !ex.server_changed)
+                return fail(errc::sync_server_error,
+                            "the server acknowledged none of the pending changesets", false);
+        } catch (const Error& e) {
+            if (!e.may_be_transient() || ++failures >= options_.max_attempts)
+                return fail(e.code(), e.what(), e.may_be_transient());
+            std::uniform_int_distribution<int64_t> jitter(0, backoff.count() / 2);
+            options_.sleep(backoff + std::chrono::milliseconds(jitter(jitter_rng)));
+            backoff = std::min(backoff * 2, options_.max_backoff);
+        }
+    }
+}
+
+}  // namespace ocop::sync

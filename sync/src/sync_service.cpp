@@ -1,0 +1,136 @@
+#include "ocop/sync/sync_service.hpp"
+
+#include <algorithm>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/sync/tuning.hpp"
+#include "ocop/sync/wire.hpp"
+
+namespace ocop::sync {
+
+void SchemaGuard::check(StoreTxn& /*txn*/, const Changeset& cs, const Principal& /*who*/) {
+    if (cs.schema_version > schema_.version())
+        throw Error(ErrorKind::invalid_input, errc::schema_version_unsupported,
+                    "changeset uses schema version " + std::to_string(cs.schema_version) +
+                        "; this server knows up to " + std::to_string(schema_.version()));
+    for (const auto& rec : cs.records) {
+        const CollectionDef& coll = schema_.require_collection(rec.collection);
+        for (const auto& f : rec.fields) schema_.validate_value(coll, f.field, f.value);
+    }
+}
+
+SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
+                         std::string server_id, int schema_version)
+    : store_(store),
+      clock_(clock),
+      guard_(guard),
+      server_id_(std::move(server_id)),
+      schema_version_(schema_version) {}
+
+SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
+    if (req.replica != who.replica)
+        throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
+                    "this device enrolled as replica " + who.replica + ", not " + req.replica);
+    if (req.schema_version > schema_version_)
+        throw Error(ErrorKind::conflict, errc::schema_version_unsupported,
+                    "the app's schema version " + std::to_string(req.schema_version) +
+                        " is newer than the server's (" + std::to_string(schema_version_) +
+                        "): update the server first");
+    for (const auto& cs : req.changesets)
+        if (cs.replica != who.replica)
+            throw Error(ErrorKind::forbidden, errc::changeset_wrong_replica,
+                        "changeset " + cs.replica + "/" + std::to_string(cs.seq) +
+                            " was not written by this device");
+
+    SyncResponse resp;
+    resp.server_id = server_id_;
+    for (const auto& cs : req.changesets) {
+        PushOutcome pushed = push_one(cs, who);
+        if (pushed.gap_expected) {  // nothing after a gap can be applied either
+            resp.expected_seq = pushed.gap_expected;
+            break;
+        }
+        resp.results.push_back(std::move(pushed.result));
+    }
+    if (req.pull) resp.pull = pull(*req.pull);
+    {
+        std::lock_guard lock(clock_mutex_);
+        clock_.observe(req.hlc);  // refuses by itself if the device clock is too far ahead
+        resp.hlc = clock_.now();
+        resp.server_time_ms = clock_.physical_ms();
+    }
+    return resp;
+}
+
+// Applies one changeset exactly once: its changes, its outcome and the device's new sequence
+// number are one store transaction.
+SyncService::PushOutcome SyncService::push_one(const Changeset& cs, const Principal& who) {
+    PushOutcome outcome;
+    ChangesetResult& result = outcome.result;
+    store_.write([&](StoreTxn& txn) {
+        const uint64_t last = txn.last_applied(cs.replica);
+        if (cs.seq <= last) {
+            const auto receipt = txn.receipt(cs.replica, cs.seq);
+            if (!receipt)
+                throw Error(ErrorKind::internal, errc::store_corrupt,
+                            "no receipt stored for applied changeset " + cs.replica + "/" +
+                                std::to_string(cs.seq));
+            result = wire::decode_result(*receipt);
+            result.duplicate = true;
+            return;
+        }
+        if (cs.seq != last + 1) {
+            outcome.gap_expected = last + 1;
+            return;
+        }
+
+        // Order by stamps only within the tolerance: a stamp too far ahead of the server's clock
+        // is replaced by a server timestamp, so the edit is kept but cannot win every later
+        // conflict. The device is told and rewrites its own stamp.
+        Changeset effective = cs;
+        result = ChangesetResult{};
+        result.seq = cs.seq;
+        {
+            std::lock_guard lock(clock_mutex_);
+            if (clock_.too_far_ahead(cs.hlc)) {
+                effective.hlc = clock_.now();
+                result.restamped = effective.hlc;
+            } else {
+                clock_.observe(cs.hlc);
+            }
+        }
+        try {
+            guard_.check(txn, effective, who);
+        } catch (const Error& e) {
+            result.outcome = Outcome::refused;
+            result.code = e.code();
+            result.message = e.what();
+            result.restamped.reset();
+            txn.record_applied(cs.replica, cs.seq, wire::encode(result));
+            return;
+        }
+        const ApplyResult applied = apply_changeset(txn, effective);
+        result.applied = applied.applied;
+        result.superseded = applied.superseded;
+        txn.record_applied(cs.replica, cs.seq, wire::encode(result));
+    });
+    return outcome;
+}
+
+PullPage SyncService::pull(const PullRequest& req) {
+    const size_t cells = std::clamp<size_t>(req.max_cells ? req.max_cells : tuning::default_page_cells,
+                                            1, tuning::max_page_cells);
+    const size_t bytes = std::clamp<size_t>(req.max_bytes ? req.max_bytes : tuning::default_page_bytes,
+                                            1024, tuning::max_page_bytes);
+    PullPage page;
+    page.head = store_.head();
+    ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
+    page.cursor = changes.cursor;
+    page.more = changes.more;
+    page.head = std::max(page.head, page.cursor);
+    page.cells = std::move(changes.cells);
+    return page;
+}
+
+}  // namespace ocop::sync
