@@ -1,0 +1,111 @@
+// The mobile SDK's C++ API: what an app (or ocop-field) links. A Database is one device's local
+// store: write records in transactions (each becomes a changeset), read and query them, enroll
+// with a provincial server, sync, and see honestly what is pending.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocop/core/local_replica.hpp"
+#include "ocop/core/schema.hpp"
+#include "ocop/core/store.hpp"
+#include "ocop/sync/sync_client.hpp"
+
+namespace ocop::sdk {
+
+struct EnrollOptions {
+    std::string device_name = "field device";
+    std::string ca_file;  // for https with a province's own CA or a self-signed certificate
+};
+
+// Where the device stands. `fully_synced` is true only when the last sync run completed (nothing
+// pending, the pull reached the server's head) and nothing was written or refused since.
+struct Status {
+    bool enrolled = false;
+    std::string server_url;
+    std::string user;
+    std::string replica_id;
+    size_t pending_changesets = 0;
+    size_t refused_changesets = 0;
+    bool fully_synced = false;
+    std::optional<int64_t> last_complete_sync_ms;
+    std::string last_error;  // empty when the last run completed
+    uint64_t pull_cursor = 0;
+};
+
+class Database;
+
+// The edits of one local transaction; committed by Database::write as one changeset.
+class Transaction {
+public:
+    // Creates a record with a new id and returns the id.
+    std::string create(const std::string& collection, const FieldValues& fields);
+    // Sets fields of a record (creating it if the id is new).
+    void put(const std::string& collection, const std::string& id, const FieldValues& fields);
+    void remove(const std::string& collection, const std::string& id);
+
+private:
+    friend class Database;
+    explicit Transaction(Database& db) : db_(db) {}
+    Database& db_;
+    LocalTransaction edits_;
+};
+
+class Database {
+public:
+    // Opens (creating if needed) the device store at `path`. `clock` replaces the system clock
+    // (tests, simulations).
+    static std::unique_ptr<Database> open(const std::string& path,
+                                          PhysicalClock clock = system_physical_clock());
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    const Schema& schema() const noexcept;
+    const std::string& replica_id() const noexcept;
+
+    // Runs `fn` and commits its edits as one changeset. Throws ocop::Error (nothing stored) when
+    // a value, a required field or a record state is wrong. Returns the changeset's sequence.
+    uint64_t write(const std::function<void(Transaction&)>& fn);
+
+    std::optional<Record> get(const std::string& collection, const std::string& id);
+    std::vector<Record> list(const std::string& collection, const std::vector<FieldFilter>& filters = {},
+                             size_t limit = 1000, const std::string& after_id = {});
+
+    // Turns the text form of a value (a form input, a command-line argument) into the field's
+    // typed value: integers, reals, true/false, JSON for json fields; empty text is null.
+    Value value_from_text(const std::string& collection, const std::string& field,
+                          const std::string& text) const;
+
+    // Logs in once (the password is not stored) and keeps the device token for later syncs.
+    void enroll(const std::string& server_url, const std::string& user, const std::string& password,
+                const EnrollOptions& options = {});
+
+    // One sync run: push what is pending, pull what is new. Never throws for network or server
+    // errors: they are in the report.
+    sync::SyncReport sync(const std::function<void(const sync::SyncProgress&)>& on_progress = {},
+                          const std::atomic<bool>* cancel = nullptr,
+                          sync::SyncOptions options = {});
+
+    // The same over a caller's transport (in-process tests, simulations).
+    sync::SyncReport sync_via(sync::Transport& transport, sync::SyncOptions options = {},
+                              const std::function<void(const sync::SyncProgress&)>& on_progress = {},
+                              const std::atomic<bool>* cancel = nullptr);
+
+    Status status();
+    std::vector<QuarantinedChangeset> refused();
+    // A person decided to drop a refused changeset; it is gone from the device afterwards.
+    void discard_refused(uint64_t seq);
+
+private:
+    friend class Transaction;
+    struct Impl;
+    explicit Database(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ocop::sdk

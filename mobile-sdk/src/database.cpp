@@ -1,0 +1,231 @@
+#include "ocop/sdk/database.hpp"
+
+#include "ocop/core/builtin_schema.hpp"
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/sqlite_store.hpp"
+#include "ocop/core/uuid.hpp"
+#include "ocop/sync/http_transport.hpp"
+
+namespace ocop::sdk {
+
+namespace {
+
+// Meta keys of the SDK itself (the core and the sync client keep their own).
+constexpr const char* kServerUrl = "sdk_server_url";
+constexpr const char* kUser = "sdk_user";
+// The device token. On Android/iOS the app should keep it in the platform keystore; the CLI keeps
+// it here, in the device's own private store.
+constexpr const char* kToken = "sdk_device_token";
+constexpr const char* kCaFile = "sdk_ca_file";
+constexpr const char* kLastRunComplete = "sdk_last_run_complete";
+
+[[noreturn]] void bad_text(const std::string& collection, const std::string& field,
+                           const std::string& what) {
+    throw Error(ErrorKind::invalid_input, errc::value_type_mismatch,
+                collection + "." + field + ": " + what);
+}
+
+}  // namespace
+
+struct Database::Impl {
+    Impl(const std::string& path, PhysicalClock clock)
+        : store(path, sqlite::Durability::full),
+          raw_clock(std::move(clock)),
+          offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
+          replica(store, builtin_schema(), offset.corrected(raw_clock),
+                  UuidV7Generator().next(raw_clock())) {}
+
+    SqliteStore store;
+    PhysicalClock raw_clock;
+    sync::ClockOffset offset;
+    LocalReplica replica;
+};
+
+std::unique_ptr<Database> Database::open(const std::string& path, PhysicalClock clock) {
+    return std::unique_ptr<Database>(new Database(std::make_unique<Impl>(path, std::move(clock))));
+}
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+
+const Schema& Database::schema() const noexcept { return impl_->replica.schema(); }
+const std::string& Database::replica_id() const noexcept { return impl_->replica.id(); }
+
+std::string Transaction::create(const std::string& collection, const FieldValues& fields) {
+    std::string id = db_.impl_->replica.new_record_id();
+    edits_.put(collection, id, fields);
+    return id;
+}
+
+void Transaction::put(const std::string& collection, const std::string& id,
+                      const FieldValues& fields) {
+    edits_.put(collection, id, fields);
+}
+
+void Transaction::remove(const std::string& collection, const std::string& id) {
+    edits_.remove(collection, id);
+}
+
+uint64_t Database::write(const std::function<void(Transaction&)>& fn) {
+    Transaction txn(*this);
+    fn(txn);
+    const Changeset cs = impl_->replica.commit(txn.edits_);
+    impl_->store.write([](StoreTxn& t) { t.set_meta(kLastRunComplete, "0"); });
+    return cs.seq;
+}
+
+std::optional<Record> Database::get(const std::string& collection, const std::string& id) {
+    schema().require_collection(collection);
+    return impl_->store.read(collection, id);
+}
+
+std::vector<Record> Database::list(const std::string& collection,
+                                   const std::vector<FieldFilter>& filters, size_t limit,
+                                   const std::string& after_id) {
+    const CollectionDef& coll = schema().require_collection(collection);
+    for (const auto& f : filters) schema().validate_value(coll, f.field, f.equals);
+    return impl_->store.query(collection, filters, limit, after_id);
+}
+
+Value Database::value_from_text(const std::string& collection, const std::string& field,
+                                const std::string& text) const {
+    const CollectionDef& coll = schema().require_collection(collection);
+    if (text.empty()) return nullptr;
+    if (field == deleted_field) {
+        if (text == "true") return true;
+        if (text == "false") return false;
+        bad_text(collection, field, "must be true or false");
+    }
+    const FieldDef* def = coll.field(field);
+    if (!def)
+        throw Error(ErrorKind::invalid_input, errc::schema_unknown_field,
+                    collection + "." + field + ": no such field in the schema");
+    try {
+        size_t used = 0;
+        switch (def->type) {
+            case FieldType::integer: {
+                const long long v = std::stoll(text, &used);
+                if (used != text.size()) bad_text(collection, field, "must be an integer");
+                return v;
+            }
+            case FieldType::real: {
+                const double v = std::stod(text, &used);
+                if (used != text.size()) bad_text(collection, field, "must be a number");
+                return v;
+            }
+            case FieldType::boolean:
+                if (text == "true") return true;
+                if (text == "false") return false;
+                bad_text(collection, field, "must be true or false");
+            case FieldType::json: return nlohmann::json::parse(text);
+            default: return text;
+        }
+    } catch (const std::invalid_argument&) {
+        bad_text(collection, field, "'" + text + "' is not a " + std::string(to_string(def->type)));
+    } catch (const std::out_of_range&) {
+        bad_text(collection, field, "'" + text + "' is out of range");
+    } catch (const nlohmann::json::exception&) {
+        bad_text(collection, field, "'" + text + "' is not valid JSON");
+    }
+}
+
+void Database::enroll(const std::string& server_url, const std::string& user,
+                      const std::string& password, const EnrollOptions& options) {
+    sync::HttpOptions http;
+    http.ca_file = options.ca_file;
+    sync::HttpTransport transport(server_url, http);
+    const nlohmann::json body = {{"user", user},
+                                 {"password", password},
+                                 {"replica", replica_id()},
+                                 {"device_name", options.device_name},
+                                 {"app_version", "ocop-sdk/0.1.0"}};
+    const sync::HttpReply reply = transport.post("/v1/login", body.dump(), "");
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(reply.body);
+    } catch (const nlohmann::json::exception&) {
+        throw Error(ErrorKind::internal, errc::sync_server_error,
+                    "login: server answered HTTP " + std::to_string(reply.status) + " without JSON");
+    }
+    if (reply.status != 200) {
+        const auto& err = doc.value("error", nlohmann::json::object());
+        throw Error(reply.status == 401 ? ErrorKind::unauthorized : ErrorKind::invalid_input,
+                    err.value("code", std::string(errc::sync_server_error)),
+                    err.value("message", "login failed with HTTP " + std::to_string(reply.status)));
+    }
+    const std::string token = doc.value("token", "");
+    if (token.empty())
+        throw Error(ErrorKind::internal, errc::sync_server_error, "login answer has no token");
+    if (doc.contains("server_time_ms") && doc["server_time_ms"].is_number_integer()) {
+        const int64_t now = impl_->raw_clock();
+        impl_->offset.learn(doc["server_time_ms"].get<int64_t>(), now, now);
+    }
+    impl_->store.write([&](StoreTxn& t) {
+        t.set_meta(kServerUrl, server_url);
+        t.set_meta(kUser, user);
+        t.set_meta(kToken, token);
+        t.set_meta(kCaFile, options.ca_file);
+        t.set_meta(sync::meta_key::clock_offset, std::to_string(impl_->offset.get()));
+    });
+}
+
+sync::SyncReport Database::sync(const std::function<void(const sync::SyncProgress&)>& on_progress,
+                                const std::atomic<bool>* cancel, sync::SyncOptions options) {
+    const auto url = impl_->store.meta(kServerUrl);
+    if (!url || !impl_->store.meta(kToken)) {
+        sync::SyncReport report;
+        report.error_code = errc::sync_not_enrolled;
+        report.error_message = "this device is not enrolled: log in to a server first";
+        report.progress.pending = impl_->store.outbox_size();
+        return report;
+    }
+    sync::HttpOptions http;
+    http.ca_file = impl_->store.meta(kCaFile).value_or("");
+    try {
+        sync::HttpTransport transport(*url, http);
+        return sync_via(transport, std::move(options), on_progress, cancel);
+    } catch (const Error& e) {
+        sync::SyncReport report;
+        report.error_code = e.code();
+        report.error_message = e.what();
+        report.progress.pending = impl_->store.outbox_size();
+        return report;
+    }
+}
+
+sync::SyncReport Database::sync_via(sync::Transport& transport, sync::SyncOptions options,
+                                    const std::function<void(const sync::SyncProgress&)>& on_progress,
+                                    const std::atomic<bool>* cancel) {
+    sync::SyncClient client(impl_->replica, transport, impl_->store.meta(kToken).value_or(""),
+                            std::move(options), &impl_->offset, impl_->raw_clock);
+    sync::SyncReport report = client.run(on_progress, cancel);
+    impl_->store.write(
+        [&](StoreTxn& t) { t.set_meta(kLastRunComplete, report.complete ? "1" : "0"); });
+    return report;
+}
+
+Status Database::status() {
+    Status s;
+    s.server_url = impl_->store.meta(kServerUrl).value_or("");
+    s.user = impl_->store.meta(kUser).value_or("");
+    s.enrolled = impl_->store.meta(kToken).has_value();
+    s.replica_id = replica_id();
+    s.pending_changesets = impl_->store.outbox_size();
+    s.refused_changesets = impl_->store.quarantined().size();
+    if (const auto last = impl_->store.meta(sync::meta_key::last_complete_sync))
+        s.last_complete_sync_ms = std::stoll(*last);
+    s.last_error = impl_->store.meta(sync::meta_key::last_error).value_or("");
+    s.pull_cursor = std::stoull(impl_->store.meta(sync::meta_key::pull_cursor).value_or("0"));
+    s.fully_synced = impl_->store.meta(kLastRunComplete).value_or("0") == "1" &&
+                     s.pending_changesets == 0 && s.refused_changesets == 0;
+    return s;
+}
+
+std::vector<QuarantinedChangeset> Database::refused() { return impl_->store.quarantined(); }
+
+void Database::discard_refused(uint64_t seq) {
+    impl_->store.write([&](StoreTxn& t) { t.quarantine_remove(seq); });
+}
+
+}  // namespace ocop::sdk
