@@ -45,13 +45,23 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
 
     SyncResponse resp;
     resp.server_id = server_id_;
-    for (const auto& cs : req.changesets) {
-        PushOutcome pushed = push_one(cs, who);
-        if (pushed.gap_expected) {  // nothing after a gap can be applied either
-            resp.expected_seq = pushed.gap_expected;
-            break;
-        }
-        resp.results.push_back(std::move(pushed.result));
+    if (!req.changesets.empty()) {
+        // One store transaction for the whole push: each changeset's changes, outcome and
+        // sequence number commit together, and a durable commit costs one sync for all of them.
+        // A refusal is an outcome, not an abort; only a store failure rolls the batch back, and
+        // then the device retries it whole.
+        store_.write([&](StoreTxn& txn) {
+            resp.results.clear();
+            resp.expected_seq.reset();
+            for (const auto& cs : req.changesets) {
+                PushOutcome pushed = push_one(txn, cs, who);
+                if (pushed.gap_expected) {  // nothing after a gap can be applied either
+                    resp.expected_seq = pushed.gap_expected;
+                    break;
+                }
+                resp.results.push_back(std::move(pushed.result));
+            }
+        });
     }
     if (req.pull) resp.pull = pull(*req.pull);
     {
@@ -63,58 +73,58 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
     return resp;
 }
 
-// Applies one changeset exactly once: its changes, its outcome and the device's new sequence
-// number are one store transaction.
-SyncService::PushOutcome SyncService::push_one(const Changeset& cs, const Principal& who) {
+// Applies one changeset exactly once, inside the push's transaction: its changes, its outcome and
+// the device's new sequence number commit together. A refusal stores nothing but the outcome.
+SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& cs,
+                                               const Principal& who) {
     PushOutcome outcome;
-    ChangesetResult& result = outcome.result;
-    store_.write([&](StoreTxn& txn) {
-        const uint64_t last = txn.last_applied(cs.replica);
-        if (cs.seq <= last) {
-            const auto receipt = txn.receipt(cs.replica, cs.seq);
-            if (!receipt)
-                throw Error(ErrorKind::internal, errc::store_corrupt,
-                            "no receipt stored for applied changeset " + cs.replica + "/" +
-                                std::to_string(cs.seq));
-            result = wire::decode_result(*receipt);
-            result.duplicate = true;
-            return;
-        }
-        if (cs.seq != last + 1) {
-            outcome.gap_expected = last + 1;
-            return;
-        }
+    const uint64_t last = txn.last_applied(cs.replica);
+    if (cs.seq <= last) {
+        const auto receipt = txn.receipt(cs.replica, cs.seq);
+        if (!receipt)
+            throw Error(ErrorKind::internal, errc::store_corrupt,
+                        "no receipt stored for applied changeset " + cs.replica + "/" +
+                            std::to_string(cs.seq));
+        outcome.result = wire::decode_result(*receipt);
+        outcome.result.duplicate = true;
+        return outcome;
+    }
+    if (cs.seq != last + 1) {
+        outcome.gap_expected = last + 1;
+        return outcome;
+    }
 
-        // Order by stamps only within the tolerance: a stamp too far ahead of the server's clock
-        // is replaced by a server timestamp, so the edit is kept but cannot win every later
-        // conflict. The device is told and rewrites its own stamp.
-        Changeset effective = cs;
-        result = ChangesetResult{};
-        result.seq = cs.seq;
-        {
-            std::lock_guard lock(clock_mutex_);
-            if (clock_.too_far_ahead(cs.hlc)) {
-                effective.hlc = clock_.now();
-                result.restamped = effective.hlc;
-            } else {
-                clock_.observe(cs.hlc);
-            }
+    ChangesetResult& result = outcome.result;
+    result.seq = cs.seq;
+    // Order by stamps only within the tolerance: a stamp too far ahead of the server's clock is
+    // replaced by a server timestamp, so the edit is kept but cannot win every later conflict.
+    // The device is told and rewrites its own stamp.
+    Changeset effective = cs;
+    {
+        std::lock_guard lock(clock_mutex_);
+        if (clock_.too_far_ahead(cs.hlc)) {
+            effective.hlc = clock_.now();
+            result.restamped = effective.hlc;
+        } else {
+            clock_.observe(cs.hlc);
         }
-        try {
-            guard_.check(txn, effective, who);
-        } catch (const Error& e) {
-            result.outcome = Outcome::refused;
-            result.code = e.code();
-            result.message = e.what();
-            result.restamped.reset();
-            txn.record_applied(cs.replica, cs.seq, wire::encode(result));
-            return;
-        }
-        const ApplyResult applied = apply_changeset(txn, effective);
-        result.applied = applied.applied;
-        result.superseded = applied.superseded;
+    }
+    try {
+        guard_.check(txn, effective, who);
+    } catch (const Error& e) {
+        // A broken store is not the device's fault: abort the push so it is retried.
+        if (e.kind() == ErrorKind::internal || e.kind() == ErrorKind::transient) throw;
+        result.outcome = Outcome::refused;
+        result.code = e.code();
+        result.message = e.what();
+        result.restamped.reset();
         txn.record_applied(cs.replica, cs.seq, wire::encode(result));
-    });
+        return outcome;
+    }
+    const ApplyResult applied = apply_changeset(txn, effective);
+    result.applied = applied.applied;
+    result.superseded = applied.superseded;
+    txn.record_applied(cs.replica, cs.seq, wire::encode(result));
     return outcome;
 }
 

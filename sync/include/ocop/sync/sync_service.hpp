@@ -1,6 +1,7 @@
 // The server half of the protocol: takes a decoded SyncRequest from an authenticated device and
-// produces the SyncResponse. Each changeset is checked and applied in its own store transaction,
-// together with the record of its outcome, so a retried changeset is never applied twice.
+// produces the SyncResponse. The pushed changesets are checked and applied in one store
+// transaction together with the record of each outcome, so a retried changeset is never applied
+// twice.
 #pragma once
 
 #include <mutex>
@@ -55,7 +56,7 @@ private:
         ChangesetResult result;
         std::optional<uint64_t> gap_expected;  // set when cs.seq skipped numbers
     };
-    PushOutcome push_one(const Changeset& cs, const Principal& who);
+    PushOutcome push_one(StoreTxn& txn, const Changeset& cs, const Principal& who);
     PullPage pull(const PullRequest& req);
 
     Store& store_;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build and the tests need, if any is missing.
+# Sourced by tools/run-demo.sh and tools/test.sh; safe to run again.
+set -euo pipefail
+
+OCOP_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libsqlite3-dev nlohmann-json3-dev
+               catch2 zlib1g-dev libssl-dev openssl sqlite3 procps)
+
+ocop_install_deps() {
+  local missing=()
+  for p in "${OCOP_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "Installing missing packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
