@@ -103,6 +103,10 @@ Db::Db(const std::string& path, Durability durability) {
     exec("PRAGMA journal_mode=WAL");
     exec(durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    // The cell table has three B-trees (key, sequence, value) touched at random places; the
+    // default 2 MiB cache thrashes on a province-sized store.
+    exec("PRAGMA cache_size=-65536");
+    exec("PRAGMA wal_autocheckpoint=8192");
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }

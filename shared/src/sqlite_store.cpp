@@ -16,17 +16,22 @@ constexpr int kStoreFormat = 1;
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS replicas(number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- The row id is the cell's sequence number: a pull ("cells after seq N") reads the table in
+-- order without an index, and an applied change moves its row to the end.
 CREATE TABLE IF NOT EXISTS cells(
+    seq INTEGER PRIMARY KEY,
     collection TEXT NOT NULL,
     record_id TEXT NOT NULL,
     field TEXT NOT NULL,
     value TEXT NOT NULL,
     hlc INTEGER NOT NULL,
-    replica INTEGER NOT NULL REFERENCES replicas(number),
-    seq INTEGER NOT NULL,
-    PRIMARY KEY(collection, record_id, field)) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS cells_by_seq ON cells(seq);
-CREATE INDEX IF NOT EXISTS cells_by_value ON cells(collection, field, value);
+    replica INTEGER NOT NULL REFERENCES replicas(number));
+CREATE UNIQUE INDEX IF NOT EXISTS cells_by_key ON cells(collection, record_id, field);
+-- Only references are indexed by value (a quoted UUID is 38 bytes of JSON): they are what
+-- queries follow (the findings of an inspection, the records of a unit). Indexing every value
+-- tripled the cost of applying changes; other filters scan the collection.
+CREATE INDEX IF NOT EXISTS cells_by_reference ON cells(collection, field, value)
+    WHERE length(value) = 38;
 CREATE TABLE IF NOT EXISTS applied_changesets(
     replica TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -62,8 +67,10 @@ struct SqliteStore::Statements {
           upsert(db.prepare(
               "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) "
               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(collection, record_id, field) DO "
-              "UPDATE SET value=excluded.value, hlc=excluded.hlc, replica=excluded.replica, "
-              "seq=excluded.seq")),
+              "UPDATE SET seq=excluded.seq, value=excluded.value, hlc=excluded.hlc, "
+              "replica=excluded.replica")),
+          record_stamps(db.prepare(
+              "SELECT field, hlc, replica FROM cells WHERE collection=?1 AND record_id=?2")),
           record(db.prepare(
               "SELECT field, value, hlc, replica, seq FROM cells WHERE collection=?1 AND "
               "record_id=?2")),
@@ -73,6 +80,9 @@ struct SqliteStore::Statements {
           ids_by_value(db.prepare(
               "SELECT record_id FROM cells WHERE collection=?1 AND field=?2 AND value=?3 AND "
               "record_id>?4 ORDER BY record_id LIMIT ?5")),
+          ids_by_reference(db.prepare(
+              "SELECT record_id FROM cells WHERE collection=?1 AND field=?2 AND value=?3 AND "
+              "length(value)=38 AND record_id>?4 ORDER BY record_id LIMIT ?5")),
           since(db.prepare(
               "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
               "seq>?1 ORDER BY seq LIMIT ?2")),
@@ -99,8 +109,9 @@ struct SqliteStore::Statements {
               "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
               "value=excluded.value")) {}
 
-    sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record, ids_after,
-        ids_by_value, since, replica_insert, replica_all, last_applied, receipt, record_applied,
+    sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record_stamps, record,
+        ids_after,
+        ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied, receipt, record_applied,
         outbox_put, outbox_remove, outbox_list, outbox_count, quarantine_put, quarantine_remove,
         quarantine_list, restamp, meta_get, meta_set;
 };
@@ -147,13 +158,31 @@ public:
                                 s_.replica_name(q->int64(1))};
         }
         if (!merge::incoming_wins(stamp, current)) return false;
-        Resetting u(s_.st_->upsert);
-        u->bind(1, collection).bind(2, id).bind(3, field).bind(4, value.dump());
-        u->bind(5, static_cast<int64_t>(stamp.hlc.packed()));
-        u->bind(6, s_.replica_number(stamp.replica));
-        u->bind(7, static_cast<int64_t>(next_seq_++));
-        u->run();
+        upsert(collection, id, field, value, stamp);
         return true;
+    }
+
+    size_t merge_record(std::string_view collection, std::string_view id,
+                        const std::vector<FieldChange>& fields, const Stamp& stamp) override {
+        std::vector<std::pair<std::string, Stamp>> current;
+        {
+            Resetting q(s_.st_->record_stamps);
+            q->bind(1, collection).bind(2, id);
+            while (q->step())
+                current.emplace_back(std::string(q->text(0)),
+                                     Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))),
+                                           s_.replica_name(q->int64(2))});
+        }
+        size_t applied = 0;
+        for (const auto& f : fields) {
+            std::optional<Stamp> cur;
+            for (const auto& [name, st] : current)
+                if (name == f.field) cur = st;
+            if (!merge::incoming_wins(stamp, cur)) continue;
+            upsert(collection, id, f.field, f.value, stamp);
+            ++applied;
+        }
+        return applied;
     }
 
     uint64_t last_applied(const std::string& replica) override {
@@ -222,6 +251,16 @@ public:
     }
 
 private:
+    void upsert(std::string_view collection, std::string_view id, std::string_view field,
+                const Value& value, const Stamp& stamp) {
+        Resetting u(s_.st_->upsert);
+        u->bind(1, collection).bind(2, id).bind(3, field).bind(4, value.dump());
+        u->bind(5, static_cast<int64_t>(stamp.hlc.packed()));
+        u->bind(6, s_.replica_number(stamp.replica));
+        u->bind(7, static_cast<int64_t>(next_seq_++));
+        u->run();
+    }
+
     SqliteStore& s_;
     uint64_t next_seq_;
 };
@@ -347,8 +386,9 @@ std::vector<Record> SqliteStore::query(std::string_view collection,
             q->bind(1, collection).bind(2, cursor).bind(3, batch);
             while (q->step()) ids.emplace_back(q->text(0));
         } else {
-            Resetting q(st_->ids_by_value);
-            q->bind(1, collection).bind(2, filters.front().field).bind(3, filters.front().equals.dump());
+            const std::string value = filters.front().equals.dump();
+            Resetting q(value.size() == 38 ? st_->ids_by_reference : st_->ids_by_value);
+            q->bind(1, collection).bind(2, filters.front().field).bind(3, value);
             q->bind(4, cursor).bind(5, batch);
             while (q->step()) ids.emplace_back(q->text(0));
         }

@@ -23,10 +23,9 @@ ApplyResult apply_changeset(StoreTxn& txn, const Changeset& cs) {
     ApplyResult result;
     const Stamp stamp = cs.stamp();
     for (const auto& rec : cs.records) {
-        for (const auto& f : rec.fields) {
-            if (txn.merge(rec.collection, rec.id, f.field, f.value, stamp)) ++result.applied;
-            else ++result.superseded;
-        }
+        const size_t applied = txn.merge_record(rec.collection, rec.id, rec.fields, stamp);
+        result.applied += applied;
+        result.superseded += rec.fields.size() - applied;
     }
     return result;
 }

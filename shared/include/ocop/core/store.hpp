@@ -73,6 +73,10 @@ public:
     // merge::incoming_wins says so; returns whether it did.
     virtual bool merge(std::string_view collection, std::string_view id, std::string_view field,
                        const Value& value, const Stamp& stamp) = 0;
+    // The same for several fields of one record written by one write (a changeset's record):
+    // one lookup of the record's stamps instead of one per field. Returns how many became current.
+    virtual size_t merge_record(std::string_view collection, std::string_view id,
+                                const std::vector<FieldChange>& fields, const Stamp& stamp) = 0;
 
     // Exactly-once bookkeeping of changesets received from other replicas: the highest sequence
     // applied per replica, and the stored outcome of each, returned again on a retry.
