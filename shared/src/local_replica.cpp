@@ -17,9 +17,12 @@ void LocalTransaction::remove(std::string collection, std::string id) {
 }
 
 LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock physical,
-                           const std::string& new_replica_id)
+                           const std::string& new_replica_id,
+                           std::vector<const ChangesetRule*> rules, bool keep_outbox)
     : store_(store),
       schema_(schema),
+      rules_(std::move(rules)),
+      keep_outbox_(keep_outbox),
       clock_(std::move(physical), tuning::max_clock_ahead_ms,
              Hlc::unpack(std::stoull(store.meta(meta_key::hlc_last).value_or("0")))) {
     if (auto stored = store.meta(meta_key::replica_id)) {
@@ -81,8 +84,9 @@ Changeset LocalReplica::commit(const LocalTransaction& txn) {
             }
             cs.records.push_back(std::move(rc));
         }
+        for (const ChangesetRule* rule : rules_) rule->check(t, cs);
         apply_changeset(t, cs);
-        t.outbox_put(cs);
+        if (keep_outbox_) t.outbox_put(cs);
         t.set_meta(meta_key::changeset_seq, std::to_string(cs.seq));
         t.set_meta(meta_key::hlc_last, std::to_string(cs.hlc.packed()));
     });

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ocop/core/changeset.hpp"
+#include "ocop/core/changeset_rule.hpp"
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
@@ -39,8 +40,11 @@ class LocalReplica {
 public:
     // Reads the replica's id, changeset counter and last clock value from the store's meta table;
     // a new store gets `new_replica_id`.
+    // `rules` (may be empty; must outlive the replica) are checked on every commit.
+    // `keep_outbox`: false for the server's own replica, whose changesets are not uploaded anywhere.
     LocalReplica(Store& store, const Schema& schema, PhysicalClock physical,
-                 const std::string& new_replica_id);
+                 const std::string& new_replica_id, std::vector<const ChangesetRule*> rules = {},
+                 bool keep_outbox = true);
 
     const std::string& id() const noexcept { return id_; }
     const Schema& schema() const noexcept { return schema_; }
@@ -61,6 +65,8 @@ public:
 private:
     Store& store_;
     const Schema& schema_;
+    std::vector<const ChangesetRule*> rules_;
+    bool keep_outbox_;
     std::string id_;
     HlcClock clock_;
     UuidV7Generator ids_;
