@@ -5,6 +5,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/http_transport.hpp"
 
 namespace ocop::sdk {
@@ -225,7 +226,59 @@ Status Database::status() {
 std::vector<QuarantinedChangeset> Database::refused() { return impl_->store.quarantined(); }
 
 void Database::discard_refused(uint64_t seq) {
+    bool found = false;
+    for (const auto& q : impl_->store.quarantined()) found = found || q.changeset.seq == seq;
+    if (!found)
+        throw Error(ErrorKind::not_found, errc::record_not_found,
+                    "no refused changeset " + std::to_string(seq) + " on this device");
     impl_->store.write([&](StoreTxn& t) { t.quarantine_remove(seq); });
+}
+
+uint64_t Database::resubmit_refused(uint64_t seq, const std::map<std::string, FieldValues>& fixes) {
+    std::optional<Changeset> refused;
+    for (auto& q : impl_->store.quarantined())
+        if (q.changeset.seq == seq) refused = std::move(q.changeset);
+    if (!refused)
+        throw Error(ErrorKind::not_found, errc::record_not_found,
+                    "no refused changeset " + std::to_string(seq) + " on this device");
+    LocalTransaction edits;
+    for (const auto& rec : refused->records) {
+        FieldValues fields;
+        for (const auto& f : rec.fields) fields[f.field] = f.value;
+        if (const auto it = fixes.find(rec.id); it != fixes.end())
+            for (const auto& [name, value] : it->second) fields[name] = value;
+        edits.put(rec.collection, rec.id, fields);
+    }
+    Changeset cs;
+    impl_->store.write([&](StoreTxn& t) {
+        cs = impl_->replica.commit_in(t, edits);
+        t.quarantine_remove(seq);
+        t.set_meta(kLastRunComplete, "0");
+    });
+    return cs.seq;
+}
+
+std::vector<Record> Database::conflicts() {
+    return impl_->store.query("conflict", {FieldFilter{"status", "open"}}, 10000, {});
+}
+
+uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value& chosen) {
+    const auto conflict = impl_->store.read("conflict", conflict_id);
+    if (!conflict || conflict->deleted())
+        throw Error(ErrorKind::not_found, errc::record_not_found,
+                    "no conflict " + conflict_id + " on this device");
+    const std::string collection = conflict->get("record_collection").get<std::string>();
+    const std::string record_id = conflict->get("record_id").get<std::string>();
+    const std::string field = conflict->get("field").get<std::string>();
+    const int64_t now = impl_->replica.clock().physical_ms();
+    return write([&](Transaction& t) {
+        t.put(collection, record_id, {{field, chosen}});
+        t.put("conflict", conflict_id,
+              {{"status", "resolved"},
+               {"resolved_by", impl_->store.meta(kUser).value_or(replica_id())},
+               {"resolved_at", sync::iso_utc(now)},
+               {"resolved_value", chosen}});
+    });
 }
 
 }  // namespace ocop::sdk

@@ -36,6 +36,12 @@ LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock phy
 std::string LocalReplica::new_record_id() { return ids_.next(clock_.physical_ms()); }
 
 Changeset LocalReplica::commit(const LocalTransaction& txn) {
+    Changeset cs;
+    store_.write([&](StoreTxn& t) { cs = commit_in(t, txn); });
+    return cs;
+}
+
+Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& txn) {
     if (txn.empty())
         throw Error(ErrorKind::invalid_input, errc::changeset_empty, "the transaction has no edits");
     // Validate every value before touching the store, so that a bad form fails as a whole.
@@ -47,49 +53,47 @@ Changeset LocalReplica::commit(const LocalTransaction& txn) {
         for (const auto& [name, value] : edit.fields) schema_.validate_value(coll, name, value);
     }
 
-    Changeset cs;
-    store_.write([&](StoreTxn& t) {
-        cs = Changeset{};
-        cs.replica = id_;
-        cs.seq = std::stoull(t.meta(meta_key::changeset_seq).value_or("0")) + 1;
-        cs.schema_version = schema_.version();
-        cs.hlc = clock_.now();
-        for (const auto& [key, edit] : txn.edits_) {
-            const auto& [collection, id] = key;
-            const CollectionDef& coll = schema_.require_collection(collection);
-            auto current = t.read(collection, id);
-            if (current && current->deleted())
-                throw Error(ErrorKind::conflict, errc::record_deleted,
-                            collection + "/" + id + " has been deleted");
-            FieldValues fields = edit.fields;
-            if (edit.remove) {
-                if (!current)
-                    throw Error(ErrorKind::not_found, errc::record_not_found,
-                                collection + "/" + id + " does not exist");
-                fields[std::string(deleted_field)] = true;
-            }
-            // The record as it will be after this transaction must satisfy the schema.
-            FieldValues after = current ? current->values() : FieldValues{};
-            for (const auto& [name, value] : fields) after[name] = value;
-            schema_.validate_record(coll, after);
 
-            RecordChange rc{collection, id, {}};
-            for (const auto& [name, value] : fields) {
-                std::optional<Stamp> base;
-                if (current) {
-                    if (const auto it = current->fields.find(name); it != current->fields.end())
-                        base = it->second.stamp;
-                }
-                rc.fields.push_back(FieldChange{name, value, std::move(base)});
-            }
-            cs.records.push_back(std::move(rc));
+    Changeset cs;
+    cs.replica = id_;
+    cs.seq = std::stoull(t.meta(meta_key::changeset_seq).value_or("0")) + 1;
+    cs.schema_version = schema_.version();
+    cs.hlc = clock_.now();
+    for (const auto& [key, edit] : txn.edits_) {
+        const auto& [collection, id] = key;
+        const CollectionDef& coll = schema_.require_collection(collection);
+        auto current = t.read(collection, id);
+        if (current && current->deleted())
+            throw Error(ErrorKind::conflict, errc::record_deleted,
+                        collection + "/" + id + " has been deleted");
+        FieldValues fields = edit.fields;
+        if (edit.remove) {
+            if (!current)
+                throw Error(ErrorKind::not_found, errc::record_not_found,
+                            collection + "/" + id + " does not exist");
+            fields[std::string(deleted_field)] = true;
         }
-        for (const ChangesetRule* rule : rules_) rule->check(t, cs);
-        apply_changeset(t, cs);
-        if (keep_outbox_) t.outbox_put(cs);
-        t.set_meta(meta_key::changeset_seq, std::to_string(cs.seq));
-        t.set_meta(meta_key::hlc_last, std::to_string(cs.hlc.packed()));
-    });
+        // The record as it will be after this transaction must satisfy the schema.
+        FieldValues after = current ? current->values() : FieldValues{};
+        for (const auto& [name, value] : fields) after[name] = value;
+        schema_.validate_record(coll, after);
+
+        RecordChange rc{collection, id, {}};
+        for (const auto& [name, value] : fields) {
+            std::optional<Stamp> base;
+            if (current) {
+                if (const auto it = current->fields.find(name); it != current->fields.end())
+                    base = it->second.stamp;
+            }
+            rc.fields.push_back(FieldChange{name, value, std::move(base)});
+        }
+        cs.records.push_back(std::move(rc));
+    }
+    for (const ChangesetRule* rule : rules_) rule->check(t, cs);
+    apply_changeset(t, cs);
+    if (keep_outbox_) t.outbox_put(cs);
+    t.set_meta(meta_key::changeset_seq, std::to_string(cs.seq));
+    t.set_meta(meta_key::hlc_last, std::to_string(cs.hlc.packed()));
     return cs;
 }
 

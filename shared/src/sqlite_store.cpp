@@ -101,6 +101,12 @@ struct SqliteStore::Statements {
               "INSERT OR REPLACE INTO quarantine(seq, body, code, message) VALUES(?1,?2,?3,?4)")),
           quarantine_remove(db.prepare("DELETE FROM quarantine WHERE seq=?1")),
           quarantine_list(db.prepare("SELECT body, code, message FROM quarantine ORDER BY seq")),
+          delete_cell(db.prepare(
+              "DELETE FROM cells WHERE collection=?1 AND record_id=?2 AND field=?3 AND hlc=?4 "
+              "AND replica=?5")),
+          replace_cell(db.prepare(
+              "UPDATE cells SET value=?6, hlc=?7, replica=?8, seq=?9 WHERE collection=?1 AND "
+              "record_id=?2 AND field=?3 AND hlc=?4 AND replica=?5")),
           restamp(db.prepare(
               "UPDATE cells SET hlc=?6, replica=?7 WHERE collection=?1 AND record_id=?2 AND "
               "field=?3 AND hlc=?4 AND replica=?5")),
@@ -113,7 +119,7 @@ struct SqliteStore::Statements {
         ids_after,
         ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied, receipt, record_applied,
         outbox_put, outbox_remove, outbox_list, outbox_count, quarantine_put, quarantine_remove,
-        quarantine_list, restamp, meta_get, meta_set;
+        quarantine_list, delete_cell, replace_cell, restamp, meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
@@ -162,17 +168,42 @@ public:
         return true;
     }
 
+    std::vector<std::pair<std::string, Stamp>> stamps(std::string_view collection,
+                                                      std::string_view id) override {
+        std::vector<std::pair<std::string, Stamp>> out;
+        Resetting q(s_.st_->record_stamps);
+        q->bind(1, collection).bind(2, id);
+        while (q->step())
+            out.emplace_back(std::string(q->text(0)),
+                             Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))),
+                                   s_.replica_name(q->int64(2))});
+        return out;
+    }
+
+    bool restore_cell(std::string_view collection, std::string_view id, std::string_view field,
+                      const Stamp& refused, const std::optional<CellValue>& server) override {
+        const auto refused_hlc = static_cast<int64_t>(refused.hlc.packed());
+        const int64_t refused_replica = s_.replica_number(refused.replica);
+        if (!server) {
+            Resetting q(s_.st_->delete_cell);
+            q->bind(1, collection).bind(2, id).bind(3, field).bind(4, refused_hlc);
+            q->bind(5, refused_replica);
+            q->run();
+        } else {
+            Resetting q(s_.st_->replace_cell);
+            q->bind(1, collection).bind(2, id).bind(3, field).bind(4, refused_hlc);
+            q->bind(5, refused_replica).bind(6, server->value.dump());
+            q->bind(7, static_cast<int64_t>(server->stamp.hlc.packed()));
+            q->bind(8, s_.replica_number(server->stamp.replica));
+            q->bind(9, static_cast<int64_t>(next_seq_++));
+            q->run();
+        }
+        return sqlite3_changes(s_.db_.handle()) > 0;
+    }
+
     size_t merge_record(std::string_view collection, std::string_view id,
                         const std::vector<FieldChange>& fields, const Stamp& stamp) override {
-        std::vector<std::pair<std::string, Stamp>> current;
-        {
-            Resetting q(s_.st_->record_stamps);
-            q->bind(1, collection).bind(2, id);
-            while (q->step())
-                current.emplace_back(std::string(q->text(0)),
-                                     Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))),
-                                           s_.replica_name(q->int64(2))});
-        }
+        const std::vector<std::pair<std::string, Stamp>> current = stamps(collection, id);
         size_t applied = 0;
         for (const auto& f : fields) {
             std::optional<Stamp> cur;

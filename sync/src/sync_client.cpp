@@ -122,6 +122,11 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
             acked_through = std::max(acked_through, r.seq);
             if (r.outcome == Outcome::refused) {
                 txn.quarantine_put(cs, r.code, r.message);
+                // Nothing refused stays visible as if it were accepted: put back the server's
+                // version of each field this changeset wrote (unless a later local write
+                // superseded it, which keeps its own place in the outbox).
+                for (const auto& sc : r.server_values)
+                    txn.restore_cell(sc.collection, sc.record_id, sc.field, cs.stamp(), sc.current);
                 refusals.push_back(Refusal{r.seq, r.code, r.message});
                 ++progress.refused;
                 continue;

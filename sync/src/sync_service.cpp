@@ -21,12 +21,14 @@ void SchemaGuard::check(StoreTxn& /*txn*/, const Changeset& cs, const Principal&
 }
 
 SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
-                         std::string server_id, int schema_version)
+                         std::string server_id, int schema_version, LocalReplica* server_writer)
     : store_(store),
       clock_(clock),
       guard_(guard),
       server_id_(std::move(server_id)),
-      schema_version_(schema_version) {}
+      schema_version_(schema_version) {
+    if (server_writer) conflicts_.emplace(*server_writer);
+}
 
 SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
     if (req.replica != who.replica)
@@ -118,10 +120,18 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
         result.code = e.code();
         result.message = e.what();
         result.restamped.reset();
+        // The device undoes the refused write with the server's version of each field.
+        for (const auto& rec : cs.records)
+            for (const auto& f : rec.fields)
+                result.server_values.push_back(
+                    {rec.collection, rec.id, f.field, txn.cell(rec.collection, rec.id, f.field)});
         txn.record_applied(cs.replica, cs.seq, wire::encode(result));
         return outcome;
     }
+    std::vector<ConcurrentWrite> concurrent;
+    if (conflicts_) concurrent = conflicts_->detect(txn, effective);
     const ApplyResult applied = apply_changeset(txn, effective);
+    if (conflicts_) conflicts_->record(txn, concurrent, effective, who);
     result.applied = applied.applied;
     result.superseded = applied.superseded;
     txn.record_applied(cs.replica, cs.seq, wire::encode(result));

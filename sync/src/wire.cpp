@@ -143,6 +143,15 @@ json encode_result(const ChangesetResult& r) {
     } else {
         j["code"] = r.code;
         j["message"] = r.message;
+        json server = json::array();
+        for (const auto& c : r.server_values) {
+            json current = nullptr;
+            if (c.current)
+                current = json::array({c.current->value, c.current->stamp.hlc.wall_ms,
+                                       c.current->stamp.hlc.logical, c.current->stamp.replica});
+            server.push_back(json::array({c.collection, c.record_id, c.field, std::move(current)}));
+        }
+        if (!server.empty()) j["server"] = std::move(server);
     }
     return j;
 }
@@ -163,6 +172,23 @@ ChangesetResult decode_result(const json& j) {
     } else {
         r.code = string_member(j, "code", "result", 100);
         r.message = string_member(j, "message", "result", 4000);
+        if (const auto it = j.find("server"); it != j.end()) {
+            if (!it->is_array()) malformed("result.server must be an array");
+            for (const auto& c : *it) {
+                if (!c.is_array() || c.size() != 4 || !c[0].is_string() || !c[1].is_string() ||
+                    !c[2].is_string())
+                    malformed("result.server holds [collection, id, field, current]");
+                ServerCell cell{c[0].get<std::string>(), c[1].get<std::string>(),
+                                c[2].get<std::string>(), std::nullopt};
+                if (!c[3].is_null()) {
+                    if (!c[3].is_array() || c[3].size() != 4)
+                        malformed("result.server current is [value, wall_ms, logical, replica]");
+                    cell.current = CellValue{
+                        c[3][0], codec::stamp_from_json(json::array({c[3][1], c[3][2], c[3][3]})), 0};
+                }
+                r.server_values.push_back(std::move(cell));
+            }
+        }
     }
     return r;
 }

@@ -4,6 +4,7 @@
 // that did not complete).
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,10 @@ commands:
   sync [--page-cells N]
   status
   refused
-  discard SEQ)";
+  discard SEQ
+  resubmit SEQ [--record ID FIELD=VALUE...]   fix a refused changeset and send it again
+  conflicts
+  resolve CONFLICT_ID VALUE | --json JSON)";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -177,6 +181,46 @@ int run(Args a) {
         expect_count(args, 1, "discard SEQ");
         db->discard_refused(parse_count(args[0], "SEQ"));
         std::cout << json{{"discarded", args[0]}}.dump() << "\n";
+    } else if (cmd == "resubmit") {
+        const std::string record = take_option(args, "--record");
+        if (args.empty()) throw UsageError("resubmit SEQ [--record ID FIELD=VALUE...]");
+        const uint64_t seq = parse_count(args[0], "SEQ");
+        std::map<std::string, ocop::FieldValues> fixes;
+        if (!record.empty()) {
+            std::string collection;
+            for (const auto& q : db->refused())
+                if (q.changeset.seq == seq)
+                    for (const auto& r : q.changeset.records)
+                        if (r.id == record) collection = r.collection;
+            if (collection.empty()) throw UsageError("refused changeset has no record " + record);
+            fixes[record] = parse_assignments(*db, collection, {args.begin() + 1, args.end()});
+        } else if (args.size() > 1) {
+            throw UsageError("field fixes need --record ID");
+        }
+        std::cout << json{{"resubmitted", seq}, {"seq", db->resubmit_refused(seq, fixes)}}.dump() << "\n";
+    } else if (cmd == "conflicts") {
+        expect_count(args, 0, "conflicts");
+        json out = json::array();
+        for (const auto& r : db->conflicts()) out.push_back(ocop::sdk::json_view::record(r));
+        std::cout << out.dump() << "\n";
+    } else if (cmd == "resolve") {
+        const std::string raw = take_option(args, "--json");
+        if (args.size() != (raw.empty() ? 2u : 1u)) throw UsageError("resolve CONFLICT_ID VALUE | --json JSON");
+        const auto conflict = db->get("conflict", args[0]);
+        if (!conflict) throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
+                                         "no conflict " + args[0] + " on this device");
+        ocop::Value chosen;
+        if (!raw.empty()) {
+            try {
+                chosen = json::parse(raw);
+            } catch (const json::exception&) {
+                throw UsageError("--json value is not valid JSON");
+            }
+        } else {
+            chosen = db->value_from_text(conflict->get("record_collection").get<std::string>(),
+                                         conflict->get("field").get<std::string>(), args[1]);
+        }
+        std::cout << json{{"resolved", args[0]}, {"seq", db->resolve_conflict(args[0], chosen)}}.dump() << "\n";
     } else {
         throw UsageError("unknown command '" + cmd + "'");
     }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,6 +101,17 @@ public:
     std::vector<QuarantinedChangeset> refused();
     // A person decided to drop a refused changeset; it is gone from the device afterwards.
     void discard_refused(uint64_t seq);
+    // A person fixed a refused changeset: its values, with `fixes` (record id -> fields)
+    // applied over them, are written again as a new transaction, and the refused one leaves the
+    // quarantine. Returns the new changeset's sequence.
+    uint64_t resubmit_refused(uint64_t seq, const std::map<std::string, FieldValues>& fixes = {});
+
+    // Open conflicts the server found on records this device holds (conflict records).
+    std::vector<Record> conflicts();
+    // A person chose the value of a conflicting field (one of the listed ones or a new one):
+    // the field gets it, with the current value as its base, and the conflict is marked resolved,
+    // in one changeset.
+    uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
 
 private:
     friend class Transaction;

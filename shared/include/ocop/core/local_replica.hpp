@@ -57,6 +57,9 @@ public:
     // stored) on an unknown collection or field, a bad value, a missing required field, or an
     // edit of a deleted or missing record.
     Changeset commit(const LocalTransaction& txn);
+    // The same inside a store transaction the caller already holds (the server records conflicts
+    // in the transaction that detected them).
+    Changeset commit_in(StoreTxn& t, const LocalTransaction& txn);
 
     // Merges a timestamp seen from elsewhere (the server's clock) and persists the clock with the
     // next write. Returns false if it was beyond the tolerance and ignored.

@@ -78,6 +78,19 @@ public:
     virtual size_t merge_record(std::string_view collection, std::string_view id,
                                 const std::vector<FieldChange>& fields, const Stamp& stamp) = 0;
 
+    // The stamp of every field of a record (no values): cheap enough for every incoming record.
+    virtual std::vector<std::pair<std::string, Stamp>> stamps(std::string_view collection,
+                                                              std::string_view id) = 0;
+
+    // Puts back the server's version of a cell after the server refused the local write that
+    // carries `refused`: the cell becomes `server` (value and stamp), or disappears when the
+    // server has no such cell. Does nothing if the cell no longer carries `refused` (a later
+    // write superseded it). The second write that bypasses the merge rule: it undoes a write
+    // that, as far as every other replica is concerned, never happened.
+    virtual bool restore_cell(std::string_view collection, std::string_view id,
+                              std::string_view field, const Stamp& refused,
+                              const std::optional<CellValue>& server) = 0;
+
     // Exactly-once bookkeeping of changesets received from other replicas: the highest sequence
     // applied per replica, and the stored outcome of each, returned again on a retry.
     virtual uint64_t last_applied(const std::string& replica) = 0;

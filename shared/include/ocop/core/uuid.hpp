@@ -21,6 +21,10 @@ private:
     std::mt19937_64 rng_;
 };
 
+// A UUID (version 8, RFC 9562) derived from a name, the same on every replica: lets two replicas
+// refer to "the conflict record of this field" without coordinating.
+std::string name_based_uuid(std::string_view name);
+
 // Lowercase 8-4-4-4-12 hex form of any UUID version.
 bool is_uuid(std::string_view text) noexcept;
 

@@ -36,6 +36,15 @@ enum class Outcome {
     refused,  // not stored (validation, permission, record state); the reason is in code/message
 };
 
+// The server's current version of a cell, or none: sent back with a refusal so the device can
+// undo the refused write locally.
+struct ServerCell {
+    std::string collection;
+    std::string record_id;
+    std::string field;
+    std::optional<CellValue> current;
+};
+
 struct ChangesetResult {
     uint64_t seq = 0;
     Outcome outcome = Outcome::applied;
@@ -45,6 +54,7 @@ struct ChangesetResult {
     std::optional<Hlc> restamped;  // the device clock ran ahead: the server stored this stamp
     std::string code;          // for refused: stable error code
     std::string message;       // for refused: human message naming the field and the rule
+    std::vector<ServerCell> server_values;  // for refused: the server's version of each field
 };
 
 struct PullPage {

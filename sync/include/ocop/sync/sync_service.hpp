@@ -10,16 +10,12 @@
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
+#include "ocop/core/local_replica.hpp"
+#include "ocop/sync/conflict_recorder.hpp"
+#include "ocop/sync/principal.hpp"
 #include "ocop/sync/protocol.hpp"
 
 namespace ocop::sync {
-
-// Who sent a request, as established by the server's authentication (the device token).
-struct Principal {
-    std::string user;
-    std::string device_id;
-    std::string replica;  // the replica id the device enrolled with
-};
 
 // Decides whether a changeset may be applied; throws ocop::Error to refuse it (the error's code
 // and message go back to the device). Runs inside the changeset's store transaction, so it sees
@@ -42,8 +38,10 @@ private:
 
 class SyncService {
 public:
+    // `server_writer` (may be null: no conflict records) is the server's own replica on `store`,
+    // which writes conflict records.
     SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard, std::string server_id,
-                int schema_version);
+                int schema_version, LocalReplica* server_writer = nullptr);
 
     // Throws Error for request-level failures (sync.replica_mismatch, sync.version_unsupported);
     // changeset-level failures are results inside the response.
@@ -63,6 +61,7 @@ private:
     HlcClock& clock_;
     std::mutex clock_mutex_;  // HlcClock is not thread-safe; requests arrive on many threads
     ChangesetGuard& guard_;
+    std::optional<ConflictRecorder> conflicts_;
     std::string server_id_;
     int schema_version_;
 };
