@@ -45,8 +45,15 @@ bool valid_replica_id(const std::string& r) {
     return true;
 }
 
+// A non-negative integer, whether nlohmann holds it as signed (as we write int64 fields) or
+// unsigned (as it parses positive numbers from text).
+bool is_non_negative_integer(const json& j) {
+    return j.is_number_unsigned() || (j.is_number_integer() && j.get<int64_t>() >= 0);
+}
+
 Hlc hlc_from_json(const json& j, const std::string& where) {
-    if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() || !j[1].is_number_unsigned())
+    if (!j.is_array() || j.size() != 2 || !is_non_negative_integer(j[0]) ||
+        !is_non_negative_integer(j[1]))
         malformed(where + ": a timestamp is [wall_ms, logical] with two non-negative integers");
     const auto wall = j[0].get<uint64_t>();
     const auto logical = j[1].get<uint64_t>();
@@ -80,7 +87,7 @@ json base_to_json(const std::optional<Stamp>& base, ReplicaTable& table) {
 std::optional<Stamp> base_from_json(const json& j, const std::vector<std::string>& replicas,
                                     const std::string& where) {
     if (j.is_null()) return std::nullopt;
-    if (!j.is_array() || j.size() != 3 || !j[2].is_number_unsigned())
+    if (!j.is_array() || j.size() != 3 || !is_non_negative_integer(j[2]))
         malformed(where + ": a base stamp is [wall_ms, logical, replica_index] or null");
     const auto idx = j[2].get<uint64_t>();
     if (idx >= replicas.size()) malformed(where + ": replica index out of range");
@@ -110,7 +117,8 @@ json parse_limited(std::string_view text, size_t max_bytes, const char* error_co
                     "document nested deeper than " + std::to_string(tuning::max_json_depth));
     try {
         return json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, but also out_of_range for numbers beyond a double (1e400).
         throw Error(ErrorKind::invalid_input, error_code,
                     std::string("not valid JSON: ") + e.what());
     }
@@ -177,12 +185,12 @@ Changeset from_json(const json& doc) {
     cs.replica = replica->get<std::string>();
 
     const auto seq = doc.find("seq");
-    if (seq == doc.end() || !seq->is_number_unsigned() || seq->get<uint64_t>() == 0)
+    if (seq == doc.end() || !is_non_negative_integer(*seq) || seq->get<uint64_t>() == 0)
         malformed("'seq' must be a positive integer");
     cs.seq = seq->get<uint64_t>();
 
     const auto schema = doc.find("schema");
-    if (schema == doc.end() || !schema->is_number_unsigned() || schema->get<uint64_t>() == 0 ||
+    if (schema == doc.end() || !is_non_negative_integer(*schema) || schema->get<uint64_t>() == 0 ||
         schema->get<uint64_t>() > 1000000)
         malformed("'schema' must be a positive schema version");
     cs.schema_version = schema->get<int>();

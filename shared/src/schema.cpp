@@ -175,6 +175,8 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
     switch (f->type) {
         case FieldType::text:
             expect(v.is_string(), "text");
+            if (!is_valid_utf8(v.get_ref<const std::string&>()))
+                invalid_value(errc::value_bad_format, coll, name, "is not valid UTF-8 text");
             check_length(v.get_ref<const std::string&>().size());
             break;
         case FieldType::integer: expect(v.is_number_integer(), "an integer"); break;
@@ -191,7 +193,13 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
                 invalid_value(errc::value_bad_format, coll, name,
                               "must be an ISO 8601 date-time with offset, e.g. 2026-05-22T08:30:00Z");
             break;
-        case FieldType::json: check_length(v.dump().size()); break;
+        case FieldType::json:
+            try {
+                check_length(v.dump().size());
+            } catch (const nlohmann::json::type_error&) {
+                invalid_value(errc::value_bad_format, coll, name, "holds text that is not valid UTF-8");
+            }
+            break;
         case FieldType::reference:
             expect(v.is_string(), "a record id");
             if (!is_uuid(v.get_ref<const std::string&>()))
@@ -253,6 +261,39 @@ bool is_iso_datetime(std::string_view t) noexcept {
         t[pos + 3] == ':' && is_digits(t, pos + 4, 2))
         return number_at(t, pos + 1, 2) <= 23 && number_at(t, pos + 4, 2) <= 59;
     return false;
+}
+
+bool is_valid_utf8(std::string_view t) noexcept {
+    size_t i = 0;
+    while (i < t.size()) {
+        const auto c = static_cast<unsigned char>(t[i]);
+        size_t n = 0;
+        uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (size_t k = 1; k <= n; ++k) {
+            if (i + k >= t.size()) return false;
+            const auto cc = static_cast<unsigned char>(t[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        // Overlong forms, surrogates and values beyond U+10FFFF are not UTF-8.
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return false;
+        i += n + 1;
+    }
+    return true;
 }
 
 bool is_blob_ref(std::string_view t) noexcept {

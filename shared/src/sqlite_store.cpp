@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
@@ -185,6 +187,8 @@ public:
         const auto refused_hlc = static_cast<int64_t>(refused.hlc.packed());
         const int64_t refused_replica = s_.replica_number(refused.replica);
         if (!server) {
+            // A deleted top row lowers MAX(seq), so the next write may reuse its number. Only
+            // devices restore cells, and a device's sequence numbers never leave the device.
             Resetting q(s_.st_->delete_cell);
             q->bind(1, collection).bind(2, id).bind(3, field).bind(4, refused_hlc);
             q->bind(5, refused_replica);
@@ -443,6 +447,8 @@ ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t 
     ChangePage page;
     page.cursor = cursor;
     Resetting q(st_->since);
+    // One row more than asked tells whether more exist; "unlimited" must not overflow the limit.
+    max_cells = std::min<size_t>(max_cells, size_t{1} << 40);
     q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(max_cells) + 1);
     size_t bytes = 0;
     while (q->step()) {

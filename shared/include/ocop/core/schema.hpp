@@ -77,6 +77,8 @@ private:
 bool is_iso_date(std::string_view text) noexcept;
 // "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)".
 bool is_iso_datetime(std::string_view text) noexcept;
+// Well-formed UTF-8 (no overlong forms, surrogates or values beyond U+10FFFF).
+bool is_valid_utf8(std::string_view text) noexcept;
 // "sha256:" followed by 64 lowercase hex digits: a content-addressed blob.
 bool is_blob_ref(std::string_view text) noexcept;
 // Names of collections and fields: [a-z][a-z0-9_]{0,63}.
