@@ -25,6 +25,8 @@ json report(const sync::SyncReport& r) {
               {"pulled", r.progress.pulled_cells},
               {"cursor", r.progress.cursor},
               {"server_head", r.progress.server_head},
+              {"bytes_sent", r.progress.bytes_sent},
+              {"bytes_received", r.progress.bytes_received},
               {"refusals", refusals}};
     if (!r.complete)
         j["error"] = {{"code", r.error_code},

@@ -73,6 +73,8 @@ struct HttpTransport::Impl {
                             "connection cut while receiving the answer");
             HttpReply reply;
             reply.status = static_cast<int>(resp.getStatus());
+            reply.wire_bytes_sent = compressed.size();
+            reply.wire_bytes_received = raw.size();
             reply.body = resp.get("Content-Encoding", "") == "gzip"
                              ? gzip_decompress(raw, tuning::max_response_bytes)
                              : std::move(raw);

@@ -87,6 +87,8 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     const HttpReply reply = transport_.post("/v1/sync", wire::encode(req), token_);
     const int64_t received_ms = raw_clock_();
     ++progress.requests;
+    progress.bytes_sent += reply.wire_bytes_sent;
+    progress.bytes_received += reply.wire_bytes_received;
     if (reply.status != 200) throw_http_error(reply);
     SyncResponse resp;
     try {
@@ -145,8 +147,21 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
             // A different server database: everything must be pulled again from the start.
             txn.set_meta(meta_key::pull_cursor, "0");
         } else if (resp.pull) {
-            for (const auto& c : resp.pull->cells)
-                txn.merge(c.collection, c.record_id, c.field, c.current.value, c.current.stamp);
+            // Consecutive cells of one record written by one write merge with one lookup.
+            const auto& cells = resp.pull->cells;
+            for (size_t i = 0; i < cells.size();) {
+                size_t j = i;
+                std::vector<FieldChange> fields;
+                while (j < cells.size() && cells[j].record_id == cells[i].record_id &&
+                       cells[j].collection == cells[i].collection &&
+                       cells[j].current.stamp == cells[i].current.stamp) {
+                    fields.push_back({cells[j].field, cells[j].current.value, std::nullopt});
+                    ++j;
+                }
+                txn.merge_record(cells[i].collection, cells[i].record_id, fields,
+                                 cells[i].current.stamp);
+                i = j;
+            }
             txn.set_meta(meta_key::pull_cursor, std::to_string(resp.pull->cursor));
             progress.pulled_cells += resp.pull->cells.size();
             progress.cursor = resp.pull->cursor;

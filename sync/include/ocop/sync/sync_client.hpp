@@ -39,6 +39,8 @@ struct SyncProgress {
     size_t pulled_cells = 0;  // field values received during this run
     uint64_t cursor = 0;      // pull position
     uint64_t server_head = 0;  // the server's head at the last exchange
+    size_t bytes_sent = 0;      // request bodies on the wire (compressed)
+    size_t bytes_received = 0;  // answer bodies on the wire (compressed)
 };
 
 struct Refusal {

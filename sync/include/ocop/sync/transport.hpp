@@ -9,6 +9,10 @@ namespace ocop::sync {
 struct HttpReply {
     int status = 0;
     std::string body;  // already decompressed
+    // Bytes of the request and answer bodies as they crossed the network (compressed), for
+    // progress reports and benchmarks; 0 when the transport does not know.
+    size_t wire_bytes_sent = 0;
+    size_t wire_bytes_received = 0;
 };
 
 class Transport {
