@@ -80,7 +80,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     pull.cursor = std::stoull(store.meta(meta_key::pull_cursor).value_or("0"));
     pull.max_cells = options_.page_cells;
     pull.max_bytes = options_.page_bytes;
-    req.pull = pull;
+    if (options_.pull) req.pull = pull;
     req.hlc = replica_.clock().now();
 
     const int64_t sent_ms = raw_clock_();

@@ -20,6 +20,9 @@ namespace ocop::sync {
 
 struct SyncOptions {
     std::string app_version = "ocop-sdk/0.1.0";
+    // false: only upload (a quick "send my work" on a poor link); the run is complete when
+    // nothing is pending.
+    bool pull = true;
     size_t page_cells = 0;  // 0: the server's default
     size_t page_bytes = 0;
     size_t max_changesets_per_request = tuning::max_changesets_per_request;
