@@ -27,6 +27,14 @@ using nlohmann::json;
 
 namespace {
 
+double vm_hwm_mib(int pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
 struct ChildResult {
     int exit_code = -1;
     std::string out;
@@ -51,24 +59,19 @@ ChildResult run_child(const std::string& bin, const std::vector<std::string>& ar
     pid_t pid = 0;
     ChildResult r;
     if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ) != 0) return r;
+    // ru_maxrss of a spawned child includes the parent's RSS at the moment of exec (Linux keeps
+    // the old mm's high-water mark), so read the child's own VmHWM while it runs instead.
     int status = 0;
-    rusage usage{};
-    wait4(pid, &status, 0, &usage);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        r.peak_rss_mib = std::max(r.peak_rss_mib, vm_hwm_mib(pid));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     r.seconds = sw.seconds();
     posix_spawn_file_actions_destroy(&fa);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
     std::ifstream f(out_path);
     r.out.assign(std::istreambuf_iterator<char>(f), {});
     return r;
-}
-
-double vm_hwm_mib(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return 0;
 }
 
 int free_port() {
@@ -167,7 +170,11 @@ int main(int argc, char** argv) {
     if (run_child(OCOP_FIELD_BIN, {"--home", home.string(), "login", url, "bench"}, password + "\n")
             .exit_code != 0)
         fail("ocop-field login failed");
-    const ChildResult pull = run_child(OCOP_FIELD_BIN, {"--home", home.string(), "sync"});
+    // OCOP_BENCH_PULL_WRAPPER (e.g. "heaptrack") runs the pulling device under a profiler.
+    const char* wrapper = std::getenv("OCOP_BENCH_PULL_WRAPPER");
+    const ChildResult pull =
+        wrapper ? run_child(wrapper, {OCOP_FIELD_BIN, "--home", home.string(), "sync"})
+                : run_child(OCOP_FIELD_BIN, {"--home", home.string(), "sync"});
     if (pull.exit_code != 0) fail("ocop-field sync failed: " + pull.out);
     const json report = json::parse(pull.out);
     const double pulled = report["pulled"].get<double>();
@@ -184,7 +191,7 @@ int main(int argc, char** argv) {
     bench::figure("pull: requests", report["requests"].get<double>(), "");
     bench::figure("peak RSS, server (after push)", server_rss_after_push, "MiB");
     bench::figure("peak RSS, server (after pull)", server_rss, "MiB");
-    bench::figure("peak RSS, pulling device", pull.peak_rss_mib, "MiB");
+    bench::figure("peak RSS, pulling device (VmHWM)", pull.peak_rss_mib, "MiB");
     std::filesystem::remove_all(dir);
     return 0;
 }

@@ -31,7 +31,9 @@ constexpr const char* kLastRunComplete = "sdk_last_run_complete";
 
 struct Database::Impl {
     Impl(const std::string& path, PhysicalClock clock)
-        : store(path, sqlite::Durability::full),
+        // A phone holds a commune's data; 16 MiB of page cache keeps a full first pull of a
+        // million cells under 64 MiB of memory.
+        : store(path, sqlite::Durability::full, 16),
           raw_clock(std::move(clock)),
           offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
           replica(store, builtin_schema(), offset.corrected(raw_clock),

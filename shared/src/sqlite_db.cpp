@@ -87,7 +87,7 @@ std::string_view Stmt::text(int col) const {
 
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-Db::Db(const std::string& path, Durability durability) {
+Db::Db(const std::string& path, Durability durability, int cache_mib) {
     const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                    nullptr);
@@ -103,9 +103,7 @@ Db::Db(const std::string& path, Durability durability) {
     exec("PRAGMA journal_mode=WAL");
     exec(durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
-    // The cell table has three B-trees (key, sequence, value) touched at random places; the
-    // default 2 MiB cache thrashes on a province-sized store.
-    exec("PRAGMA cache_size=-65536");
+    exec("PRAGMA cache_size=-" + std::to_string(cache_mib * 1024));
     exec("PRAGMA wal_autocheckpoint=8192");
 }
 

@@ -300,8 +300,8 @@ private:
     uint64_t next_seq_;
 };
 
-SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability)
-    : db_(path, durability) {
+SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability, int cache_mib)
+    : db_(path, durability, cache_mib) {
     db_.exec(kSchemaSql);
     st_ = std::make_unique<Statements>(db_);
     if (const auto format = meta_locked("store_format")) {

@@ -46,7 +46,9 @@ enum class Durability {
 
 class Db {
 public:
-    Db(const std::string& path, Durability durability);
+    // `cache_mib`: SQLite's page cache for this connection. The cell table's B-trees are touched
+    // at random places; a province-sized server store wants 64 MiB, a phone's commune store far less.
+    Db(const std::string& path, Durability durability, int cache_mib = 64);
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
     ~Db();

@@ -18,7 +18,8 @@ class SqliteStore final : public Store {
 public:
     // Opens or creates the database file (":memory:" for a private in-memory store).
     explicit SqliteStore(const std::string& path,
-                         sqlite::Durability durability = sqlite::Durability::full);
+                         sqlite::Durability durability = sqlite::Durability::full,
+                         int cache_mib = 64);
     ~SqliteStore() override;
 
     void write(const std::function<void(StoreTxn&)>& fn) override;

@@ -14,10 +14,11 @@ inline constexpr size_t max_page_cells = 20000;
 inline constexpr size_t default_page_bytes = 1024 * 1024;
 inline constexpr size_t max_page_bytes = 4 * 1024 * 1024;
 
-// Push batches: one request carries at most this many changesets / bytes of encoded changesets.
+// Push batches: one request carries at most this many changesets / bytes of encoded changesets;
+// the server parses a request whole, so the byte bound is also its memory bound per request.
 // A day of inspections (~100 forms) fits in one request; a month offline takes a few.
 inline constexpr size_t max_changesets_per_request = 500;
-inline constexpr size_t max_push_bytes_per_request = 4 * 1024 * 1024;
+inline constexpr size_t max_push_bytes_per_request = 1024 * 1024;
 
 // HTTP bodies: the compressed body and what it may inflate to (zip-bomb guard).
 inline constexpr size_t max_request_body_bytes = 16 * 1024 * 1024;
