@@ -19,6 +19,7 @@ json report(const sync::SyncReport& r) {
         refusals.push_back({{"seq", x.seq}, {"code", x.code}, {"message", x.message}});
     json j = {{"complete", r.complete},
               {"requests", r.progress.requests},
+              {"failed_attempts", r.progress.failed_attempts},
               {"pushed", r.progress.pushed},
               {"refused", r.progress.refused},
               {"pending", r.progress.pending},

@@ -51,13 +51,29 @@ struct HttpTransport::Impl {
                 req.set("Content-Encoding", "gzip");
                 req.setContentLength(static_cast<std::streamsize>(compressed.size()));
             }
-            std::ostream& out = s->sendRequest(req);
-            if (body) out.write(compressed.data(), static_cast<std::streamsize>(compressed.size()));
-            out.flush();
-            if (!out) throw Error(ErrorKind::transient, errc::sync_network, "connection lost while sending");
+            bool sent = true;
+            try {
+                std::ostream& out = s->sendRequest(req);
+                if (body) out.write(compressed.data(), static_cast<std::streamsize>(compressed.size()));
+                out.flush();
+                sent = static_cast<bool>(out);
+            } catch (const Poco::Exception&) {
+                sent = false;
+            }
 
+            // A server may answer and close before reading all of a body it refuses (413): read
+            // its answer even when sending failed, and only then call the connection lost.
             Poco::Net::HTTPResponse resp;
-            std::istream& in = s->receiveResponse(resp);
+            std::istream* in_ptr = nullptr;
+            try {
+                in_ptr = &s->receiveResponse(resp);
+            } catch (const Poco::Exception&) {
+                if (!sent)
+                    throw Error(ErrorKind::transient, errc::sync_network,
+                                "connection lost while sending");
+                throw;
+            }
+            std::istream& in = *in_ptr;
             std::string raw;
             char buf[64 * 1024];
             while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -213,6 +213,7 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
                 return fail(errc::sync_server_error,
                             "the server acknowledged none of the pending changesets", false);
         } catch (const Error& e) {
+            ++report.progress.failed_attempts;
             if (!e.may_be_transient() || ++failures >= options_.max_attempts)
                 return fail(e.code(), e.what(), e.may_be_transient());
             std::uniform_int_distribution<int64_t> jitter(0, backoff.count() / 2);

@@ -35,7 +35,8 @@ struct SyncOptions {
 };
 
 struct SyncProgress {
-    size_t requests = 0;
+    size_t requests = 0;         // exchanges that got an answer
+    size_t failed_attempts = 0;  // requests that got no usable answer and were retried
     size_t pushed = 0;        // changesets the server accepted during this run
     size_t refused = 0;       // changesets the server refused during this run (now quarantined)
     size_t pending = 0;       // changesets still waiting to be sent
