@@ -23,7 +23,7 @@ commands:
   get COLLECTION ID
   list COLLECTION [FIELD=VALUE...] [--limit N]
   delete COLLECTION ID
-  sync [--page-cells N]
+  sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
   refused
   discard SEQ
@@ -164,7 +164,10 @@ int run(Args a) {
     } else if (cmd == "sync") {
         ocop::sync::SyncOptions opts;
         opts.page_cells = parse_count(take_option(args, "--page-cells", "5000"), "--page-cells");
-        expect_count(args, 0, "sync [--page-cells N]");
+        opts.initial_backoff = std::chrono::milliseconds(
+            parse_count(take_option(args, "--backoff-ms", "500"), "--backoff-ms"));
+        opts.max_attempts = static_cast<int>(parse_count(take_option(args, "--attempts", "6"), "--attempts"));
+        expect_count(args, 0, "sync [--page-cells N] [--backoff-ms N] [--attempts N]");
         const auto report = db->sync({}, nullptr, opts);
         std::cout << ocop::sdk::json_view::report(report).dump() << "\n";
         if (!report.complete) {

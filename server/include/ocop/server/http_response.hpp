@@ -1,0 +1,35 @@
+// Answers: JSON bodies, gzipped for clients that accept it, and JSON errors with stable codes
+// ({"error":{"code":"...","message":"..."}}) whose HTTP status follows the error's kind.
+#pragma once
+
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <string>
+#include <string_view>
+
+#include "ocop/core/error.hpp"
+#include "ocop/server/route.hpp"
+
+namespace ocop::server {
+
+// True if an Accept-Encoding header value accepts gzip (and does not give it q=0).
+bool accepts_gzip(std::string_view accept_encoding);
+
+// Sends `json` with the status, gzipped when the request accepts gzip.
+void send_json(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               Poco::Net::HTTPResponse::HTTPStatus status, const std::string& json,
+               Exchange& exchange);
+
+// The HTTP status for an error kind: invalid_input 400, unauthorized 401, forbidden 403,
+// not_found 404, conflict 409, too_large 413, transient 503, internal 500.
+Poco::Net::HTTPResponse::HTTPStatus status_for(ErrorKind kind) noexcept;
+
+// {"error":{"code":...,"message":...}} with the status; 401 answers also carry
+// WWW-Authenticate: Bearer.
+void send_error(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                Poco::Net::HTTPResponse::HTTPStatus status, std::string_view code,
+                std::string_view message, Exchange& exchange);
+
+}  // namespace ocop::server

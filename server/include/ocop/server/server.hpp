@@ -1,0 +1,71 @@
+// The server's parts wired together: the data store (DIR/ocop.db), the account store
+// (DIR/accounts.db), the HLC, the sync service with the built-in schema's guard, the router and
+// the Poco HTTPServer on its own thread pool. ServerApp (server_app.hpp) runs one from the command
+// line; the tests run one on an ephemeral loopback port.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ocop/core/hlc.hpp"
+#include "ocop/core/sqlite_store.hpp"
+#include "ocop/server/http_body.hpp"
+#include "ocop/server/server_context.hpp"
+#include "ocop/server/sqlite_account_store.hpp"
+#include "ocop/server/tuning.hpp"
+#include "ocop/sync/sync_service.hpp"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace ocop::server {
+
+struct ServerOptions {
+    std::string data_dir = "./data";
+    std::string listen = "127.0.0.1";
+    uint16_t port = 8080;  // 0: any free port (see Server::port())
+    uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
+    BodyLimits limits;
+    int max_threads = tuning::http_max_threads;
+};
+
+class Server {
+  public:
+    // Creates the data directory if needed and opens the stores. Throws Error (store.*) or
+    // Poco::Exception (directory) on failure.
+    explicit Server(ServerOptions options);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+    ~Server();  // stops if still running
+
+    // Binds the listening socket and starts serving. Throws Poco::Net::NetException if the
+    // address cannot be bound.
+    void start();
+    // Graceful: stops accepting, lets in-flight requests finish, then persists the clock.
+    void stop();
+
+    uint16_t port() const noexcept { return bound_port_; }  // the bound port once started
+    const std::string& server_id() const noexcept { return context_->server_id; }
+    const ServerOptions& options() const noexcept { return options_; }
+    SqliteStore& store() noexcept { return *store_; }
+    AccountStore& accounts() noexcept { return *accounts_; }
+
+  private:
+    ServerOptions options_;
+    std::unique_ptr<SqliteStore> store_;
+    std::unique_ptr<SqliteAccountStore> accounts_;
+    std::unique_ptr<HlcClock> clock_;
+    std::unique_ptr<sync::SchemaGuard> guard_;
+    std::unique_ptr<sync::SyncService> sync_;
+    std::unique_ptr<ServerContext> context_;
+    std::unique_ptr<Poco::ThreadPool> pool_;
+    std::unique_ptr<Poco::Net::HTTPServer> http_;
+    uint16_t bound_port_ = 0;
+};
+
+}  // namespace ocop::server

@@ -1,0 +1,40 @@
+// ocop-server as a Poco ServerApplication (after Poco's SampleServer): options and an optional
+// configuration file, Poco logging to stderr, a Server (server.hpp) that runs until SIGINT or
+// SIGTERM, then a graceful stop that lets in-flight requests finish.
+//
+// Options (each also settable in the --config file under the key in brackets; the command line
+// wins): --data DIR [server.data], --port N [server.port], --listen ADDR [server.listen],
+// --log-level LEVEL [server.log_level], --demo [server.demo], --config FILE, --help.
+// A config file may also configure Poco logging itself (logging.loggers..., logging.channels...);
+// without that, logs go to stderr through a PatternFormatter.
+#pragma once
+
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include <string>
+#include <vector>
+
+namespace ocop::server {
+
+class ServerApp final : public Poco::Util::ServerApplication {
+  protected:
+    void initialize(Poco::Util::Application& self) override;
+    void defineOptions(Poco::Util::OptionSet& options) override;
+    int main(const std::vector<std::string>& args) override;
+
+  private:
+    void on_help(const std::string& name, const std::string& value);
+    void on_config(const std::string& name, const std::string& value);
+    void on_demo(const std::string& name, const std::string& value);
+    void on_log_level(const std::string& name, const std::string& value);
+    void setup_logging();
+
+    bool help_requested_ = false;
+};
+
+// The demo account the README's quick start logs in with; created by --demo if missing.
+inline constexpr const char* demo_user = "demo";
+inline constexpr const char* demo_password = "demo-password-123";
+
+}  // namespace ocop::server

@@ -1,0 +1,45 @@
+// AccountStore on SQLite (DIR/accounts.db, beside the data store): two tables, users and devices
+// (layout in sqlite_account_store.cpp). One connection guarded by a mutex; the slow part of a
+// login, PBKDF2, runs outside the lock so that logins never hold up syncs.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "ocop/core/hlc.hpp"
+#include "ocop/core/sqlite_db.hpp"
+#include "ocop/server/account_store.hpp"
+#include "ocop/server/tuning.hpp"
+
+namespace ocop::server {
+
+struct AccountStoreOptions {
+    // Work factor of new password hashes. Tests lower it; production keeps the default.
+    uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
+    PhysicalClock clock = system_physical_clock();
+};
+
+class SqliteAccountStore final : public AccountStore {
+  public:
+    // Opens or creates the database file. Throws Error(store.*) if it cannot.
+    explicit SqliteAccountStore(const std::string& path, AccountStoreOptions options = {});
+
+    void add_user(const std::string& name, std::string_view password) override;
+    bool has_user(const std::string& name) override;
+    std::vector<UserInfo> users() override;
+    std::vector<DeviceInfo> devices() override;
+    Enrollment enroll(const EnrollRequest& req) override;
+    std::optional<sync::Principal> authenticate(std::string_view token) override;
+
+  private:
+    const std::string& dummy_hash();
+
+    AccountStoreOptions options_;
+    std::mutex mutex_;  // the connection is opened without SQLite's own mutex
+    sqlite::Db db_;
+    std::once_flag dummy_once_;
+    std::string dummy_hash_;  // checked for unknown users, so they cost as much as known ones
+};
+
+}  // namespace ocop::server

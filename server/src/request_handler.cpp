@@ -1,0 +1,97 @@
+#include "ocop/server/request_handler.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Timestamp.h>
+
+#include <cstdio>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/server/http_body.hpp"
+#include "ocop/server/http_response.hpp"
+
+namespace ocop::server {
+
+using Poco::Net::HTTPResponse;
+
+namespace {
+
+// A request path as it may appear in a log line: printable ASCII only, bounded.
+std::string printable(std::string_view text, size_t max = 200) {
+    std::string out;
+    for (char c : text.substr(0, max)) out.push_back(c >= 0x21 && c <= 0x7e ? c : '?');
+    if (text.size() > max) out += "...";
+    return out;
+}
+
+}  // namespace
+
+void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                   Poco::Net::HTTPServerResponse& response) {
+    const Poco::Timestamp started;
+    Exchange exchange;
+
+    // Answers an error unless an answer already went out (then the client only gets a cut).
+    auto fail = [&](HTTPResponse::HTTPStatus status, std::string_view code,
+                    std::string_view message) {
+        if (response.sent()) return;
+        try {
+            discard_body(request, response, exchange);
+            send_error(request, response, status, code, message, exchange);
+        } catch (const Poco::Exception& e) {  // the client went away; nothing left to tell it
+            access_log_.debug("could not send the error answer: " + e.displayText());
+        } catch (...) {  // runs inside catch blocks: nothing may escape from here
+            access_log_.error("could not send the error answer");
+        }
+    };
+
+    try {
+        if (!route_) {
+            fail(HTTPResponse::HTTP_NOT_FOUND, errc::http_not_found,
+                 "no such path: " + printable(path_));
+        } else if (request.getMethod() != route_->method()) {
+            response.set("Allow", route_->method());
+            fail(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errc::http_method_not_allowed,
+                 printable(path_) + " takes " + route_->method() + ", not " +
+                     printable(request.getMethod(), 16));
+        } else {
+            route_->handle(request, response, exchange);
+            if (!response.sent())  // a route bug; still answer rather than leave the client hanging
+                throw Error(ErrorKind::internal, errc::internal_error,
+                            "route " + printable(path_) + " sent no answer");
+        }
+    } catch (const Error& e) {
+        const auto status = status_for(e.kind());
+        if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)
+            access_log_.error(std::string(e.code()) + ": " + e.what());
+        fail(status, e.code(), e.what());
+    } catch (const Poco::Exception& e) {
+        access_log_.error("unexpected Poco exception: " + e.displayText());
+        fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
+             "internal error; the server log has the details");
+    } catch (const std::exception& e) {
+        access_log_.error(std::string("unexpected exception: ") + e.what());
+        fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
+             "internal error; the server log has the details");
+    } catch (...) {
+        access_log_.error("unexpected exception of unknown type");
+        fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
+             "internal error; the server log has the details");
+    }
+
+    const int status = static_cast<int>(response.getStatus());
+    const auto level = status >= 500 ? Poco::Message::PRIO_ERROR : Poco::Message::PRIO_INFORMATION;
+    if (!access_log_.is(level)) return;
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1f", static_cast<double>(started.elapsed()) / 1000.0);
+    std::string line = printable(request.getMethod(), 16) + " " + printable(path_) + " " +
+                       std::to_string(status) + " in=" + std::to_string(exchange.bytes_in) +
+                       " out=" + std::to_string(exchange.bytes_out) + " ms=" + ms +
+                       " device=" + (exchange.device_id.empty() ? "-" : exchange.device_id) +
+                       " peer=" + request.clientAddress().host().toString();
+    access_log_.log(Poco::Message(access_log_.name(), line, level));
+}
+
+}  // namespace ocop::server

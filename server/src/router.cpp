@@ -1,0 +1,25 @@
+#include "ocop/server/router.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include "ocop/server/request_handler.hpp"
+
+namespace ocop::server {
+
+Router::Router(Poco::Logger& access_log) : access_log_(access_log) {}
+
+Router& Router::add(std::string path, std::unique_ptr<Route> route) {
+    routes_[std::move(path)] = std::move(route);
+    return *this;
+}
+
+Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
+    const Poco::Net::HTTPServerRequest& request) {
+    const std::string& uri = request.getURI();
+    std::string path = uri.substr(0, uri.find_first_of("?#"));
+    const auto it = routes_.find(path);
+    return new RequestHandler(it == routes_.end() ? nullptr : it->second.get(), std::move(path),
+                              access_log_);
+}
+
+}  // namespace ocop::server

@@ -1,0 +1,89 @@
+#include "ocop/server/server.hpp"
+
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Path.h>
+#include <Poco/ThreadPool.h>
+
+#include "ocop/core/builtin_schema.hpp"
+#include "ocop/core/tuning.hpp"
+#include "ocop/server/router.hpp"
+#include "ocop/server/routes/health_route.hpp"
+#include "ocop/server/routes/login_route.hpp"
+#include "ocop/server/routes/sync_route.hpp"
+#include "ocop/server/server_identity.hpp"
+
+namespace ocop::server {
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+    Poco::File(options_.data_dir).createDirectories();
+    const auto file = [&](const char* name) {
+        return Poco::Path(options_.data_dir).append(Poco::Path(name)).toString();
+    };
+    // Durability::full: an answered push has reached the disk, whatever happens next.
+    store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
+    AccountStoreOptions account_options;
+    account_options.pbkdf2_iterations = options_.pbkdf2_iterations;
+    accounts_ = std::make_unique<SqliteAccountStore>(file("accounts.db"), account_options);
+
+    const std::string server_id = ensure_server_id(*store_);
+    clock_ = std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
+                                        load_server_hlc(*store_));
+    const Schema& schema = builtin_schema();
+    guard_ = std::make_unique<sync::SchemaGuard>(schema);
+    sync_ =
+        std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id, schema.version());
+    context_.reset(new ServerContext{*store_, *accounts_, *sync_, server_id, options_.limits,
+                                     system_physical_clock()});
+}
+
+Server::~Server() {
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        Poco::Logger::get("ocop.server").error(std::string("while stopping: ") + e.what());
+    }
+}
+
+void Server::start() {
+    if (http_) return;
+    auto* router = new Router(Poco::Logger::get("ocop.http"));
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
+    router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
+        .add("/v1/login", std::make_unique<LoginRoute>(*context_))
+        .add("/v1/sync", std::make_unique<SyncRoute>(*context_));
+
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(options_.max_threads);
+    params->setMaxQueued(tuning::http_max_queued);
+    params->setTimeout(Poco::Timespan(tuning::http_receive_timeout.count(), 0));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(tuning::http_keep_alive_timeout.count(), 0));
+    params->setServerName("ocop-server");
+    params->setSoftwareVersion(std::string("ocop-server/") + server_version);
+
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.listen, options_.port));
+    bound_port_ = socket.address().port();
+    // A pool of our own, so that stop() can wait for exactly our in-flight requests.
+    pool_ = std::make_unique<Poco::ThreadPool>("ocop-http", 2, options_.max_threads + 1);
+    http_ = std::make_unique<Poco::Net::HTTPServer>(factory, *pool_, socket, params);
+    http_->start();
+}
+
+void Server::stop() {
+    if (!http_) return;
+    // Poco pitfall: TCPServer::stop()/HTTPServer::stopAll(false) only stop accepting and ask
+    // connections to end after their current request; they do not wait. Joining our pool waits
+    // until every in-flight request has been answered, before the stores go away.
+    http_->stopAll(false);
+    pool_->joinAll();
+    http_.reset();
+    pool_.reset();
+    save_server_hlc(*store_, clock_->last());
+}
+
+}  // namespace ocop::server

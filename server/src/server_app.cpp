@@ -1,0 +1,191 @@
+#include "ocop/server/server_app.hpp"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/IntValidator.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+
+#include <signal.h>
+
+#include <iostream>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/server/server.hpp"
+
+namespace ocop::server {
+
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+namespace {
+
+// Poco pitfall: waitForTerminationRequest() blocks SIGINT/SIGTERM/SIGQUIT only in the calling
+// thread, and only once it is called. A signal that arrives earlier, or is delivered to one of
+// the HTTP worker threads (which inherit the mask they were created with), takes its default
+// action and kills the process without a graceful stop. Blocking the signals before any thread
+// exists makes every thread inherit the mask, so the sigwait() in waitForTerminationRequest() is
+// the only place they are received.
+void block_termination_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+std::string url_host(const std::string& listen) {
+    return listen.find(':') != std::string::npos ? "[" + listen + "]" : listen;
+}
+
+}  // namespace
+
+void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    options.addOption(Option("help", "h", "show this help and exit")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<ServerApp>(this, &ServerApp::on_help)));
+    options.addOption(Option("data", "", "data directory (default ./data)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("DIR")
+                          .binding("server.data"));
+    options.addOption(Option("port", "", "TCP port to listen on (default 8080; 0: any free port)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("N")
+                          .validator(new Poco::Util::IntValidator(0, 65535))
+                          .binding("server.port"));
+    options.addOption(Option("listen", "", "address to listen on (default 127.0.0.1)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("ADDR")
+                          .binding("server.listen"));
+    options.addOption(
+        Option("log-level", "",
+               "fatal, critical, error, warning, notice, information (default) or debug")
+            .required(false)
+            .repeatable(false)
+            .argument("LEVEL")
+            .binding("server.log_level")
+            .callback(OptionCallback<ServerApp>(this, &ServerApp::on_log_level)));
+    options.addOption(Option("config", "", "configuration file (.properties or .ini)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE")
+                          .callback(OptionCallback<ServerApp>(this, &ServerApp::on_config)));
+    options.addOption(Option("demo", "",
+                             std::string("create the demo user '") + demo_user + "' / '" +
+                                 demo_password + "' if missing")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<ServerApp>(this, &ServerApp::on_demo)));
+}
+
+void ServerApp::on_help(const std::string&, const std::string&) {
+    help_requested_ = true;
+    stopOptionsProcessing();
+}
+
+void ServerApp::on_config(const std::string&, const std::string& path) {
+    // PRIO_DEFAULT sits below the command line's bindings (PRIO_APPLICATION): options win.
+    loadConfiguration(path, PRIO_DEFAULT);
+}
+
+void ServerApp::on_demo(const std::string&, const std::string&) {
+    config().setBool("server.demo", true);
+}
+
+void ServerApp::on_log_level(const std::string&, const std::string& level) {
+    Poco::Logger::parseLevel(level);  // throws InvalidArgumentException naming a bad level
+}
+
+void ServerApp::initialize(Poco::Util::Application& self) {
+    ServerApplication::initialize(self);  // the logging subsystem applies any logging.* keys
+    setup_logging();
+}
+
+void ServerApp::setup_logging() {
+    std::vector<std::string> keys;
+    config().keys("logging", keys);
+    if (keys.empty()) {
+        Poco::AutoPtr<Poco::PatternFormatter> formatter(
+            new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+        formatter->setProperty(Poco::PatternFormatter::PROP_TIMES, "UTC");
+        Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
+        Poco::AutoPtr<Poco::FormattingChannel> channel(
+            new Poco::FormattingChannel(formatter, console));
+        Poco::Logger::setChannel("", channel);  // every logger, existing and future
+    }
+    const int level =
+        Poco::Logger::parseLevel(config().getString("server.log_level", "information"));
+    Poco::Logger::root().setLevel(level);
+    Poco::Logger::setLevel("", level);
+}
+
+int ServerApp::main(const std::vector<std::string>& args) {
+    if (help_requested_) {
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand(commandName());
+        help.setUsage("[--data DIR] [--port N] [--listen ADDR] [--config FILE] [--demo]");
+        help.setHeader("ocop-server: the OCOP field sync server (HTTP API under /v1).");
+        help.format(std::cout);
+        return EXIT_OK;
+    }
+    Poco::Logger& log = Poco::Logger::get("ocop.server");
+    if (!args.empty()) {
+        log.fatal("unexpected argument '" + args.front() + "' (see --help)");
+        return EXIT_USAGE;
+    }
+    block_termination_signals();  // before the first thread is created
+
+    ServerOptions options;
+    try {
+        options.data_dir = config().getString("server.data", options.data_dir);
+        options.listen = config().getString("server.listen", options.listen);
+        const int port = config().getInt("server.port", options.port);
+        if (port < 0 || port > 65535) {
+            log.fatal("server.port must be 0-65535, not " + std::to_string(port));
+            return EXIT_CONFIG;
+        }
+        options.port = static_cast<uint16_t>(port);
+    } catch (const Poco::Exception& e) {
+        log.fatal("bad configuration: " + e.displayText());
+        return EXIT_CONFIG;
+    }
+
+    try {
+        Server server(options);
+        if (config().getBool("server.demo", false) && !server.accounts().has_user(demo_user)) {
+            server.accounts().add_user(demo_user, demo_password);
+            log.information(std::string("created the demo user '") + demo_user + "'");
+        }
+        server.start();
+        std::cout << "ocop-server listening on http://" << url_host(options.listen) << ":"
+                  << server.port() << " (data: " << options.data_dir << ")" << std::endl;
+        log.information("server " + server.server_id() + " started");
+
+        waitForTerminationRequest();
+
+        log.information("stopping: letting in-flight requests finish");
+        server.stop();
+        log.information("stopped");
+        return EXIT_OK;
+    } catch (const Error& e) {
+        log.fatal(e.code() + ": " + e.what());
+    } catch (const Poco::Exception& e) {
+        log.fatal(e.displayText());
+    } catch (const std::exception& e) {
+        log.fatal(e.what());
+    }
+    return EXIT_SOFTWARE;
+}
+
+}  // namespace ocop::server
