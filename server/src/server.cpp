@@ -35,8 +35,13 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                         load_server_hlc(*store_));
     const Schema& schema = builtin_schema();
     guard_ = std::make_unique<sync::SchemaGuard>(schema);
-    sync_ =
-        std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id, schema.version());
+    // The server's own replica writes what the server itself decides: conflict records.
+    writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
+                                             "server-" + server_id,
+                                             std::vector<const ChangesetRule*>{},
+                                             /*keep_outbox=*/false);
+    sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
+                                                schema.version(), writer_.get());
     context_.reset(new ServerContext{*store_, *accounts_, *sync_, server_id, options_.limits,
                                      system_physical_clock()});
 }

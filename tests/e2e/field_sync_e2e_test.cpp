@@ -1,5 +1,7 @@
 // End to end with the real binaries: ocop-server on a free loopback port, ocop-admin, and
 // ocop-field devices that edit while the server is down and then sync.
+#include <set>
+
 #include "cutting_proxy.hpp"
 #include "e2e_support.hpp"
 
@@ -84,6 +86,21 @@ TEST_CASE("two devices edit offline, sync twice, and hold the same data as the s
     CHECK(a.ok({"status"})["fully_synced"] == true);
     CHECK(b.ok({"status"})["fully_synced"] == true);
 
+    // Both officers set site_name without seeing the other's value: the loser is kept in a
+    // conflict record on every replica until a person chooses.
+    const json conflicts_a = a.ok({"conflicts"});
+    REQUIRE(conflicts_a.size() == 1);
+    CHECK(conflicts_a == b.ok({"conflicts"}));
+    const json& conflict = conflicts_a[0]["fields"];
+    CHECK(conflict["record_id"] == shared);
+    CHECK(conflict["field"] == "site_name");
+    std::set<std::string> competing;
+    for (const auto& v : conflict["values"]) competing.insert(v["value"].get<std::string>());
+    CHECK(competing == std::set<std::string>{"Chợ Long Xuyên (khu B)", "Chợ Mỹ Xuyên"});
+    bool names_b = false;
+    for (const auto& v : conflict["values"]) names_b = names_b || v["user"] == "can.bo.binh";
+    CHECK(names_b);
+
     server.stop();
     const CellDump on_server = dump_cells(data / "ocop.db");
     const CellDump on_a = dump_cells(a.db());
@@ -91,6 +108,16 @@ TEST_CASE("two devices edit offline, sync twice, and hold the same data as the s
     CHECK(on_a.size() == on_server.size());
     CHECK(on_a == on_server);
     CHECK(on_b == on_server);
+
+    // A resolves the conflict with A's value; after syncing, everyone has it and nothing is open.
+    server.start();
+    a.ok({"resolve", conflicts_a[0]["id"], "Chợ Long Xuyên (khu B)"});
+    sync(a);
+    sync(b);
+    CHECK(b.ok({"get", "inspection", shared})["fields"]["site_name"] == "Chợ Long Xuyên (khu B)");
+    CHECK(b.ok({"conflicts"}).empty());
+    CHECK(a.ok({"conflicts"}).empty());
+    server.stop();
     std::filesystem::remove_all(root);
 }
 

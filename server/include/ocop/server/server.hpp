@@ -61,6 +61,7 @@ class Server {
     std::unique_ptr<SqliteAccountStore> accounts_;
     std::unique_ptr<HlcClock> clock_;
     std::unique_ptr<sync::SchemaGuard> guard_;
+    std::unique_ptr<LocalReplica> writer_;
     std::unique_ptr<sync::SyncService> sync_;
     std::unique_ptr<ServerContext> context_;
     std::unique_ptr<Poco::ThreadPool> pool_;
