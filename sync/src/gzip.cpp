@@ -57,7 +57,12 @@ std::string gzip_decompress(std::string_view data, size_t max_output) {
             throw Error(ErrorKind::invalid_input, errc::http_bad_encoding, "gzip body is truncated");
         }
     }
+    const bool trailing = zs.avail_in != 0;
     inflateEnd(&zs);
+    // One gzip member is all our peers send; anything after it is corruption, not to be ignored.
+    if (trailing)
+        throw Error(ErrorKind::invalid_input, errc::http_bad_encoding,
+                    "bytes after the end of the gzip data");
     return out;
 }
 

@@ -81,7 +81,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     pull.max_cells = options_.page_cells;
     pull.max_bytes = options_.page_bytes;
     if (options_.pull) req.pull = pull;
-    req.hlc = replica_.clock().now();
+    req.hlc = replica_.clock().last();
 
     const int64_t sent_ms = raw_clock_();
     const HttpReply reply = transport_.post("/v1/sync", wire::encode(req), token_);
@@ -93,7 +93,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     SyncResponse resp;
     try {
         resp = wire::decode_response(reply.body);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
         throw Error(ErrorKind::internal, errc::sync_server_error,
                     std::string("server answer not understood: ") + e.what());
     }
@@ -174,6 +174,18 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     });
     ex.pending_after = store.outbox_size();
     progress.pending = ex.pending_after;
+
+    // A clock that ran ahead (the device's wall clock was wrong before the offset was learnt)
+    // would keep stamping the future. Once nothing stamped by it waits to be sent, every cell
+    // this device holds carries a stamp the server accepted (re-stamped if it was too far
+    // ahead), all at or below the server's clock: continue from the server's clock.
+    HlcClock& clock = replica_.clock();
+    if (ex.pending_after == 0 && clock.last().wall_ms > clock.physical_ms() + clock.max_ahead_ms()) {
+        clock.rebase(std::max(resp.hlc, Hlc{clock.physical_ms(), 0}));
+        store.write([&](StoreTxn& t) {
+            t.set_meta(ocop::meta_key::hlc_last, std::to_string(clock.last().packed()));
+        });
+    }
     return ex;
 }
 

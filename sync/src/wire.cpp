@@ -163,7 +163,10 @@ ChangesetResult decode_result(const json& j) {
     const json& ok = member(j, "ok", "result");
     if (!ok.is_boolean()) malformed("result.ok must be a bool");
     r.outcome = ok.get<bool>() ? Outcome::applied : Outcome::refused;
-    r.duplicate = j.value("dup", false);
+    if (const auto dup = j.find("dup"); dup != j.end()) {
+        if (!dup->is_boolean()) malformed("result.dup must be a bool");
+        r.duplicate = dup->get<bool>();
+    }
     if (r.outcome == Outcome::applied) {
         r.applied = unsigned_member(j, "applied", "result");
         r.superseded = unsigned_member(j, "superseded", "result");
@@ -183,8 +186,13 @@ ChangesetResult decode_result(const json& j) {
                 if (!c[3].is_null()) {
                     if (!c[3].is_array() || c[3].size() != 4)
                         malformed("result.server current is [value, wall_ms, logical, replica]");
-                    cell.current = CellValue{
-                        c[3][0], codec::stamp_from_json(json::array({c[3][1], c[3][2], c[3][3]})), 0};
+                    try {
+                        cell.current = CellValue{
+                            c[3][0], codec::stamp_from_json(json::array({c[3][1], c[3][2], c[3][3]})),
+                            0};
+                    } catch (const Error& e) {
+                        malformed(std::string("result.server: ") + e.what());
+                    }
                 }
                 r.server_values.push_back(std::move(cell));
             }

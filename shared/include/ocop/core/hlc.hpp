@@ -59,6 +59,10 @@ public:
     bool too_far_ahead(Hlc remote) const;
 
     Hlc last() const noexcept { return last_; }
+    // Moves the clock to `to`, also backwards. Only for a replica whose every stamp issued above
+    // `to` has been replaced (the sync client, after the server re-stamped a runaway clock's
+    // changesets); anything else would break the order of its own writes.
+    void rebase(Hlc to) noexcept { last_ = to; }
     int64_t physical_ms() const { return physical_(); }
     int64_t max_ahead_ms() const noexcept { return max_ahead_ms_; }
 
