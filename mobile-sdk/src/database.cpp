@@ -5,6 +5,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/domain/rules.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/http_transport.hpp"
 
@@ -37,11 +38,14 @@ struct Database::Impl {
           raw_clock(std::move(clock)),
           offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
           replica(store, builtin_schema(), offset.corrected(raw_clock),
-                  UuidV7Generator().next(raw_clock())) {}
+                  UuidV7Generator().next(raw_clock()), rules.list()) {}
 
     SqliteStore store;
     PhysicalClock raw_clock;
     sync::ClockOffset offset;
+    // The OCOP rules run on the device before anything is stored, so the officer learns at once
+    // what the server would refuse.
+    domain::DomainRules rules;
     LocalReplica replica;
 };
 

@@ -34,7 +34,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     clock_ = std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
                                         load_server_hlc(*store_));
     const Schema& schema = builtin_schema();
-    guard_ = std::make_unique<sync::SchemaGuard>(schema);
+    rules_ = std::make_unique<domain::DomainRules>();
+    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list());
     // The server's own replica writes what the server itself decides: conflict records.
     writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
                                              "server-" + server_id,
@@ -44,6 +45,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                                 schema.version(), writer_.get());
     context_.reset(new ServerContext{*store_, *accounts_, *sync_, server_id, options_.limits,
                                      system_physical_clock()});
+}
+
+std::optional<domain::DemoReport> Server::seed_demo_province() {
+    if (store_->head() != 0) return std::nullopt;
+    return domain::generate_demo_province(*writer_, domain::DemoOptions{});
 }
 
 Server::~Server() {

@@ -167,6 +167,13 @@ int ServerApp::main(const std::vector<std::string>& args) {
             server.accounts().add_user(demo_user, demo_password);
             log.information(std::string("created the demo user '") + demo_user + "'");
         }
+        if (config().getBool("server.demo", false)) {
+            if (const auto demo = server.seed_demo_province())
+                log.information("loaded the demo province: " + std::to_string(demo->records) +
+                                " records (" + std::to_string(demo->current_communes.size()) +
+                                " communes, " + std::to_string(demo->former_communes.size()) +
+                                " former communes kept as history)");
+        }
         server.start();
         std::cout << "ocop-server listening on http://" << url_host(options.listen) << ":"
                   << server.port() << " (data: " << options.data_dir << ")" << std::endl;

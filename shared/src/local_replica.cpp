@@ -1,5 +1,7 @@
 #include "ocop/core/local_replica.hpp"
 
+#include <algorithm>
+
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/tuning.hpp"
@@ -58,7 +60,7 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& txn) {
     cs.replica = id_;
     cs.seq = std::stoull(t.meta(meta_key::changeset_seq).value_or("0")) + 1;
     cs.schema_version = schema_.version();
-    cs.hlc = clock_.now();
+    Hlc newest_base;
     for (const auto& [key, edit] : txn.edits_) {
         const auto& [collection, id] = key;
         const CollectionDef& coll = schema_.require_collection(collection);
@@ -82,13 +84,20 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& txn) {
         for (const auto& [name, value] : fields) {
             std::optional<Stamp> base;
             if (current) {
-                if (const auto it = current->fields.find(name); it != current->fields.end())
+                if (const auto it = current->fields.find(name); it != current->fields.end()) {
                     base = it->second.stamp;
+                    newest_base = std::max(newest_base, base->hlc);
+                }
             }
             rc.fields.push_back(FieldChange{name, value, std::move(base)});
         }
         cs.records.push_back(std::move(rc));
     }
+    // An edit must outrank what it overwrites, even when this device's clock lags the one that
+    // stamped the value it saw: otherwise the officer's correction would lose to the value it
+    // corrects, on every replica, with no conflict to show for it.
+    clock_.advance_past(newest_base);
+    cs.hlc = clock_.now();
     for (const ChangesetRule* rule : rules_) rule->check(t, cs);
     apply_changeset(t, cs);
     if (keep_outbox_) t.outbox_put(cs);

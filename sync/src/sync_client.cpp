@@ -135,6 +135,8 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
             }
             ++progress.pushed;
             if (r.restamped) {
+                // The server's stamp is now one of ours: never issue it, or anything below, again.
+                replica_.clock().advance_past(*r.restamped);
                 const Stamp to{*r.restamped, cs.replica};
                 for (const auto& rec : cs.records)
                     for (const auto& f : rec.fields)

@@ -101,15 +101,29 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     // Order by stamps only within the tolerance: a stamp too far ahead of the server's clock is
     // replaced by a server timestamp, so the edit is kept but cannot win every later conflict.
     // The device is told and rewrites its own stamp.
+    //
+    // Two more cases are re-stamped so that no write is lost to stamp order: a changeset stamped
+    // at or below a base it overwrites (its device's clock lagged the writer of that base), and
+    // one stamped at or below a stamp the server already gave this device (a re-stamp shares the
+    // device's replica id, so equal clocks would make two writes one).
     Changeset effective = cs;
+    Hlc newest_base;
+    for (const auto& rec : cs.records)
+        for (const auto& f : rec.fields)
+            if (f.base) newest_base = std::max(newest_base, f.base->hlc);
+    const std::string floor_key = "restamp_floor/" + cs.replica;
+    const Hlc floor = Hlc::unpack(std::stoull(txn.meta(floor_key).value_or("0")));
     {
         std::lock_guard lock(clock_mutex_);
-        if (clock_.too_far_ahead(cs.hlc)) {
+        if (clock_.too_far_ahead(cs.hlc) || cs.hlc <= newest_base || cs.hlc <= floor) {
+            clock_.advance_past(std::max(newest_base, floor));
             effective.hlc = clock_.now();
             result.restamped = effective.hlc;
         } else {
             clock_.observe(cs.hlc);
         }
+        // Kept with the push, so a server killed before a clean stop never reissues a stamp.
+        txn.set_meta(server_hlc_meta_key, std::to_string(clock_.last().packed()));
     }
     try {
         guard_.check(txn, effective, who);
@@ -130,6 +144,7 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     }
     std::vector<ConcurrentWrite> concurrent;
     if (conflicts_) concurrent = conflicts_->detect(txn, effective);
+    if (result.restamped) txn.set_meta(floor_key, std::to_string(result.restamped->packed()));
     const ApplyResult applied = apply_changeset(txn, effective);
     if (conflicts_) conflicts_->record(txn, concurrent, effective, who);
     result.applied = applied.applied;

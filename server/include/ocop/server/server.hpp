@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/domain/demo_province.hpp"
+#include "ocop/domain/rules.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/server_context.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
@@ -54,13 +57,17 @@ class Server {
     const ServerOptions& options() const noexcept { return options_; }
     SqliteStore& store() noexcept { return *store_; }
     AccountStore& accounts() noexcept { return *accounts_; }
+    // Writes the demo province through the server's own replica if the store is empty; returns
+    // what was written, or nothing when the store already held data.
+    std::optional<domain::DemoReport> seed_demo_province();
 
   private:
     ServerOptions options_;
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<SqliteAccountStore> accounts_;
     std::unique_ptr<HlcClock> clock_;
-    std::unique_ptr<sync::SchemaGuard> guard_;
+    std::unique_ptr<domain::DomainRules> rules_;
+    std::unique_ptr<sync::ChangesetGuard> guard_;
     std::unique_ptr<LocalReplica> writer_;
     std::unique_ptr<sync::SyncService> sync_;
     std::unique_ptr<ServerContext> context_;

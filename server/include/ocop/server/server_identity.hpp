@@ -4,6 +4,8 @@
 // does.
 #pragma once
 
+#include "ocop/sync/sync_service.hpp"
+
 #include <string>
 
 #include "ocop/core/hlc.hpp"
@@ -13,7 +15,7 @@ namespace ocop::server {
 
 namespace meta_key {
 inline constexpr const char* server_id = "server.id";
-inline constexpr const char* server_hlc = "server.hlc_last";
+inline constexpr const char* server_hlc = sync::server_hlc_meta_key;
 }  // namespace meta_key
 
 // The stored server id, created and persisted on first call.

@@ -58,6 +58,12 @@ public:
     // True if `remote` lies beyond the tolerance of our physical clock.
     bool too_far_ahead(Hlc remote) const;
 
+    // Makes every later timestamp greater than `floor`, whatever the tolerance: for stamps this
+    // replica must order itself after (the bases it overwrites, the stamps the server gave it).
+    void advance_past(Hlc floor) noexcept {
+        if (floor > last_) last_ = floor;
+    }
+
     Hlc last() const noexcept { return last_; }
     // Moves the clock to `to`, also backwards. Only for a replica whose every stamp issued above
     // `to` has been replaced (the sync client, after the server re-stamped a runaway clock's

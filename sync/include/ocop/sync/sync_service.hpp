@@ -10,6 +10,7 @@
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
+#include "ocop/core/changeset_rule.hpp"
 #include "ocop/core/local_replica.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/principal.hpp"
@@ -35,6 +36,26 @@ public:
 private:
     const Schema& schema_;
 };
+
+// The schema check, then every rule in order: the same rules devices run before storing, so the
+// server trusts no device to have run them.
+class RulesGuard final : public ChangesetGuard {
+public:
+    RulesGuard(const Schema& schema, std::vector<const ChangesetRule*> rules)
+        : schema_(schema), rules_(std::move(rules)) {}
+    void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override {
+        schema_.check(txn, cs, who);
+        for (const ChangesetRule* rule : rules_) rule->check(txn, cs);
+    }
+
+private:
+    SchemaGuard schema_;
+    std::vector<const ChangesetRule*> rules_;
+};
+
+// Meta key of the server's last clock value, written with every push so that a server killed
+// without a clean stop resumes its clock above every stamp it issued.
+inline constexpr const char* server_hlc_meta_key = "server.hlc_last";
 
 class SyncService {
 public:
