@@ -15,9 +15,18 @@
 namespace ocop::bench {
 
 class InspectionGenerator {
-public:
+  public:
     explicit InspectionGenerator(uint64_t seed) : rng_(seed), ids_(seed ^ 0x9e3779b97f4a7c15ULL) {
-        for (int i = 0; i < 40; ++i) units_.push_back(ids_.next(1751328000000 + i));
+        units_ = units();
+    }
+
+    // The 40 communes every generator writes to (the same for every seed: one province's
+    // devices share its units, and the benchmark user is granted them).
+    static std::vector<std::string> units() {
+        UuidV7Generator unit_ids(0x0c0b'2026);
+        std::vector<std::string> out;
+        for (int i = 0; i < 40; ++i) out.push_back(unit_ids.next(1751328000000 + i));
+        return out;
     }
 
     std::string new_id(int64_t ms) { return ids_.next(ms); }
@@ -28,7 +37,7 @@ public:
                                           "pre_scoring_check"};
         static constexpr std::array sites{
             "Cơ sở sản xuất mật ong Bảy Núi", "HTX nông nghiệp Tân Hiệp", "Chợ Long Xuyên",
-            "Điểm du lịch cộng đồng Cồn Sơn", "Cơ sở nước mắm Phú Quốc", "HTX chè Tân Cương",
+            "Điểm du lịch cộng đồng Cồn Sơn", "Cơ sở nước mắm Phú Quốc",  "HTX chè Tân Cương",
             "Làng nghề dệt thổ cẩm Văn Giáo", "Cơ sở bánh pía Sóc Trăng", "Siêu thị Co.opmart",
             "Vườn cây ăn trái Cái Mơn"};
         static constexpr std::array conclusions{
@@ -37,8 +46,8 @@ public:
             "Đề nghị cơ sở khắc phục nhãn hàng hóa trong 30 ngày.",
             "Đã lấy mẫu gửi phòng thử nghiệm, chờ kết quả.",
             "Điều kiện vệ sinh an toàn thực phẩm đạt yêu cầu."};
-        static constexpr std::array names{"Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Nam",
-                                          "Phạm Thị Thu Hà", "Võ Minh Trí", "Huỳnh Thị Lan"};
+        static constexpr std::array names{"Nguyễn Văn An",   "Trần Thị Bích", "Lê Hoàng Nam",
+                                          "Phạm Thị Thu Hà", "Võ Minh Trí",   "Huỳnh Thị Lan"};
         auto pick = [&](const auto& arr) { return std::string(arr[rng_() % arr.size()]); };
         std::uniform_real_distribution<double> lat(9.5, 10.9), lon(104.8, 106.2), acc(3, 25);
         char when[32];
@@ -62,7 +71,7 @@ public:
 
     std::mt19937_64& rng() { return rng_; }
 
-private:
+  private:
     std::mt19937_64 rng_;
     UuidV7Generator ids_;
     std::vector<std::string> units_;

@@ -90,23 +90,36 @@ int main(int argc, char** argv) {
     size_t changes = 1000000, devices = 4;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--changes") changes = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (a == "--devices") devices = std::strtoull(argv[i + 1], nullptr, 10);
-        else fail("unknown option " + a);
+        if (a == "--changes")
+            changes = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--devices")
+            devices = std::strtoull(argv[i + 1], nullptr, 10);
+        else
+            fail("unknown option " + a);
     }
-    if (changes < 10 * devices || devices == 0) fail("need --devices >= 1 and --changes >= 10 per device");
+    if (changes < 10 * devices || devices == 0)
+        fail("need --devices >= 1 and --changes >= 10 per device");
     const size_t records_per_device = changes / devices / 10;
 
     const auto dir = bench::fresh_temp_dir("ocop-sync-bench");
     const std::string password = "bench-password-2026";
     if (run_child(OCOP_ADMIN_BIN, {"--data", (dir / "server").string(), "user", "add", "bench"},
-                  password + "\n").exit_code != 0)
+                  password + "\n")
+            .exit_code != 0)
         fail("ocop-admin user add failed");
+    // The bench user inspects in every commune the generator writes to.
+    for (const auto& unit : bench::InspectionGenerator::units())
+        if (run_child(OCOP_ADMIN_BIN,
+                      {"--data", (dir / "server").string(), "user", "grant", "bench", "inspector",
+                       unit, "--allow-unknown-unit"},
+                      "")
+                .exit_code != 0)
+            fail("ocop-admin user grant failed");
     const int port = free_port();
     const std::string url = "http://127.0.0.1:" + std::to_string(port);
     Poco::ProcessHandle server = Poco::Process::launch(
         OCOP_SERVER_BIN, {"--data", (dir / "server").string(), "--port", std::to_string(port),
-                          "--log-level", "warning"});
+                          "--log-level", "warning", "--plain-http"});  // the sync cost, not TLS
     {
         sync::HttpTransport health(url);
         bool up = false;
@@ -183,11 +196,14 @@ int main(int argc, char** argv) {
     server.wait();
 
     bench::figure("push", pushed / push_s, "changes/s");
-    bench::figure("push: bytes on the wire per change", static_cast<double>(pushed_bytes) / pushed, "B");
-    bench::figure("push: requests per device sync", static_cast<double>(push_requests) / devices, "");
+    bench::figure("push: bytes on the wire per change", static_cast<double>(pushed_bytes) / pushed,
+                  "B");
+    bench::figure("push: requests per device sync", static_cast<double>(push_requests) / devices,
+                  "");
     bench::figure("pull (fresh device, incl. process start)", pulled / pull.seconds, "changes/s");
     bench::figure("pull: changes received", pulled, "");
-    bench::figure("pull: bytes on the wire per change", report["bytes_received"].get<double>() / pulled, "B");
+    bench::figure("pull: bytes on the wire per change",
+                  report["bytes_received"].get<double>() / pulled, "B");
     bench::figure("pull: requests", report["requests"].get<double>(), "");
     bench::figure("peak RSS, server (after push)", server_rss_after_push, "MiB");
     bench::figure("peak RSS, server (after pull)", server_rss, "MiB");

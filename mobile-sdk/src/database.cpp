@@ -1,12 +1,16 @@
 #include "ocop/sdk/database.hpp"
 
+#include <filesystem>
+
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
+#include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/http_transport.hpp"
 
 namespace ocop::sdk {
@@ -37,14 +41,27 @@ struct Database::Impl {
         : store(path, sqlite::Durability::full, 16),
           raw_clock(std::move(clock)),
           offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
+          permission_rule(permissions),
           replica(store, builtin_schema(), offset.corrected(raw_clock),
-                  UuidV7Generator().next(raw_clock()), rules.list()) {}
+                  UuidV7Generator().next(raw_clock()), device_rules()) {
+        permission_rule.set_grants(sync::DeviceScope(store).grants());
+    }
+
+    // The permission table first, then the OCOP rules, in the server's order.
+    std::vector<const ChangesetRule*> device_rules() const {
+        std::vector<const ChangesetRule*> out{&permission_rule};
+        for (const ChangesetRule* rule : rules.list()) out.push_back(rule);
+        return out;
+    }
 
     SqliteStore store;
     PhysicalClock raw_clock;
     sync::ClockOffset offset;
-    // The OCOP rules run on the device before anything is stored, so the officer learns at once
-    // what the server would refuse.
+    // The permission table (with the grants the server last reported) and the OCOP rules run on
+    // the device before anything is stored, so the officer learns at once what the server would
+    // refuse.
+    domain::PermissionChecker permissions;
+    domain::DevicePermissionRule permission_rule;
     domain::DomainRules rules;
     LocalReplica replica;
 };
@@ -56,8 +73,12 @@ std::unique_ptr<Database> Database::open(const std::string& path, PhysicalClock 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Database::~Database() = default;
 
-const Schema& Database::schema() const noexcept { return impl_->replica.schema(); }
-const std::string& Database::replica_id() const noexcept { return impl_->replica.id(); }
+const Schema& Database::schema() const noexcept {
+    return impl_->replica.schema();
+}
+const std::string& Database::replica_id() const noexcept {
+    return impl_->replica.id();
+}
 
 std::string Transaction::create(const std::string& collection, const FieldValues& fields) {
     std::string id = db_.impl_->replica.new_record_id();
@@ -125,8 +146,10 @@ Value Database::value_from_text(const std::string& collection, const std::string
                 if (text == "true") return true;
                 if (text == "false") return false;
                 bad_text(collection, field, "must be true or false");
-            case FieldType::json: return nlohmann::json::parse(text);
-            default: return text;
+            case FieldType::json:
+                return nlohmann::json::parse(text);
+            default:
+                return text;
         }
     } catch (const std::invalid_argument&) {
         bad_text(collection, field, "'" + text + "' is not a " + std::string(to_string(def->type)));
@@ -140,7 +163,9 @@ Value Database::value_from_text(const std::string& collection, const std::string
 void Database::enroll(const std::string& server_url, const std::string& user,
                       const std::string& password, const EnrollOptions& options) {
     sync::HttpOptions http;
-    http.ca_file = options.ca_file;
+    // Kept for every later sync, which may run from another working directory.
+    http.ca_file = options.ca_file.empty() ? std::string()
+                                           : std::filesystem::absolute(options.ca_file).string();
     sync::HttpTransport transport(server_url, http);
     const nlohmann::json body = {{"user", user},
                                  {"password", password},
@@ -152,8 +177,9 @@ void Database::enroll(const std::string& server_url, const std::string& user,
     try {
         doc = nlohmann::json::parse(reply.body);
     } catch (const nlohmann::json::exception&) {
-        throw Error(ErrorKind::internal, errc::sync_server_error,
-                    "login: server answered HTTP " + std::to_string(reply.status) + " without JSON");
+        throw Error(
+            ErrorKind::internal, errc::sync_server_error,
+            "login: server answered HTTP " + std::to_string(reply.status) + " without JSON");
     }
     if (reply.status != 200) {
         const auto& err = doc.value("error", nlohmann::json::object());
@@ -172,7 +198,7 @@ void Database::enroll(const std::string& server_url, const std::string& user,
         t.set_meta(kServerUrl, server_url);
         t.set_meta(kUser, user);
         t.set_meta(kToken, token);
-        t.set_meta(kCaFile, options.ca_file);
+        t.set_meta(kCaFile, http.ca_file);
         t.set_meta(sync::meta_key::clock_offset, std::to_string(impl_->offset.get()));
     });
 }
@@ -201,12 +227,19 @@ sync::SyncReport Database::sync(const std::function<void(const sync::SyncProgres
     }
 }
 
-sync::SyncReport Database::sync_via(sync::Transport& transport, sync::SyncOptions options,
-                                    const std::function<void(const sync::SyncProgress&)>& on_progress,
-                                    const std::atomic<bool>* cancel) {
+sync::SyncReport Database::sync_via(
+    sync::Transport& transport, sync::SyncOptions options,
+    const std::function<void(const sync::SyncProgress&)>& on_progress,
+    const std::atomic<bool>* cancel) {
+    // A rotated token is kept at once: the old one works only for a grace period.
+    options.on_new_token = [this, chained = std::move(options.on_new_token)](const std::string& t) {
+        impl_->store.write([&](StoreTxn& txn) { txn.set_meta(kToken, t); });
+        if (chained) chained(t);
+    };
     sync::SyncClient client(impl_->replica, transport, impl_->store.meta(kToken).value_or(""),
                             std::move(options), &impl_->offset, impl_->raw_clock);
     sync::SyncReport report = client.run(on_progress, cancel);
+    impl_->permission_rule.set_grants(sync::DeviceScope(impl_->store).grants());
     impl_->store.write(
         [&](StoreTxn& t) { t.set_meta(kLastRunComplete, report.complete ? "1" : "0"); });
     return report;
@@ -224,12 +257,15 @@ Status Database::status() {
         s.last_complete_sync_ms = std::stoll(*last);
     s.last_error = impl_->store.meta(sync::meta_key::last_error).value_or("");
     s.pull_cursor = std::stoull(impl_->store.meta(sync::meta_key::pull_cursor).value_or("0"));
+    s.grants = sync::DeviceScope(impl_->store).grants();
     s.fully_synced = impl_->store.meta(kLastRunComplete).value_or("0") == "1" &&
                      s.pending_changesets == 0 && s.refused_changesets == 0;
     return s;
 }
 
-std::vector<QuarantinedChangeset> Database::refused() { return impl_->store.quarantined(); }
+std::vector<QuarantinedChangeset> Database::refused() {
+    return impl_->store.quarantined();
+}
 
 void Database::discard_refused(uint64_t seq) {
     bool found = false;

@@ -10,7 +10,8 @@ json record(const Record& r) {
     json fields = json::object();
     for (const auto& [name, cell] : r.fields)
         if (name != deleted_field) fields[name] = cell.value;
-    return {{"collection", r.collection}, {"id", r.id}, {"deleted", r.deleted()}, {"fields", fields}};
+    return {
+        {"collection", r.collection}, {"id", r.id}, {"deleted", r.deleted()}, {"fields", fields}};
 }
 
 json report(const sync::SyncReport& r) {
@@ -24,15 +25,15 @@ json report(const sync::SyncReport& r) {
               {"refused", r.progress.refused},
               {"pending", r.progress.pending},
               {"pulled", r.progress.pulled_cells},
+              {"evicted", r.progress.evicted},
               {"cursor", r.progress.cursor},
               {"server_head", r.progress.server_head},
               {"bytes_sent", r.progress.bytes_sent},
               {"bytes_received", r.progress.bytes_received},
               {"refusals", refusals}};
     if (!r.complete)
-        j["error"] = {{"code", r.error_code},
-                      {"message", r.error_message},
-                      {"transient", r.error_transient}};
+        j["error"] = {
+            {"code", r.error_code}, {"message", r.error_message}, {"transient", r.error_transient}};
     return j;
 }
 
@@ -48,6 +49,14 @@ json status(const Status& s) {
               {"last_error", s.last_error}};
     j["last_complete_sync_ms"] =
         s.last_complete_sync_ms ? json(*s.last_complete_sync_ms) : json(nullptr);
+    // The roles and units the server last reported (null before the first sync).
+    if (s.grants) {
+        json grants = json::array();
+        for (const auto& g : *s.grants) grants.push_back({{"role", g.role}, {"unit", g.unit}});
+        j["grants"] = std::move(grants);
+    } else {
+        j["grants"] = nullptr;
+    }
     return j;
 }
 

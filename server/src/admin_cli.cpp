@@ -1,3 +1,4 @@
+// ocop-admin's logic: see admin_cli.hpp for the commands.
 #include "ocop/server/admin_cli.hpp"
 
 #include <Poco/DateTime.h>
@@ -10,11 +11,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/sqlite_store.hpp"
+#include "ocop/domain/date.hpp"
+#include "ocop/domain/permissions.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
+#include "ocop/server/sqlite_audit_log.hpp"
 
 namespace ocop::server {
 
@@ -23,7 +32,27 @@ namespace {
 constexpr const char* kUsage =
     "usage: ocop-admin --data DIR user add NAME   (password: one line on stdin)\n"
     "       ocop-admin --data DIR user list\n"
-    "       ocop-admin --data DIR device list\n";
+    "       ocop-admin --data DIR user grant NAME ROLE UNIT [--allow-unknown-unit]\n"
+    "       ocop-admin --data DIR user ungrant NAME ROLE UNIT\n"
+    "       ocop-admin --data DIR user disable NAME\n"
+    "       ocop-admin --data DIR user enable NAME\n"
+    "       ocop-admin --data DIR device list\n"
+    "       ocop-admin --data DIR device revoke ID --reason TEXT\n"
+    "       ocop-admin --data DIR device reinstate ID\n"
+    "       ocop-admin --data DIR unit list\n"
+    "       ocop-admin --data DIR audit [--user NAME] [--device ID]\n"
+    "                  [--outcome applied|refused|duplicate|rejected]\n"
+    "                  [--since ISO8601] [--until ISO8601] [--limit N]\n"
+    "ROLE: a role of the permission table (commune_officer, inspector, ...; docs/permissions.md).\n"
+    "UNIT: an administrative unit id (see 'unit list'); a role on a unit covers the units below.\n"
+    "Times: 2026-11-23 (UTC midnight), 2026-11-23T08:00:00Z or 2026-11-23T15:00:00+07:00.\n"
+    "Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+
+// Options that take a value; which command accepts which is checked per command.
+const std::set<std::string, std::less<>> kValueOptions = {
+    "--reason", "--user", "--device", "--outcome", "--since", "--until", "--limit"};
+// Options without a value.
+const std::set<std::string, std::less<>> kFlagOptions = {"--allow-unknown-unit"};
 
 struct UsageError {
     std::string message;
@@ -37,6 +66,7 @@ std::string iso_time(int64_t unix_ms) {
 struct Parsed {
     std::string data_dir;
     std::vector<std::string> words;
+    std::map<std::string, std::string, std::less<>> options;
     bool help = false;
 };
 
@@ -52,12 +82,44 @@ Parsed parse(const std::vector<std::string>& args) {
         } else if (a.rfind("--data=", 0) == 0) {
             p.data_dir = a.substr(7);
         } else if (a.size() > 1 && a[0] == '-') {
-            throw UsageError{"unknown option '" + a + "'"};
+            const size_t eq = a.find('=');
+            const std::string name = a.substr(0, eq);
+            if (kFlagOptions.count(a)) {
+                if (!p.options.emplace(a, "").second)
+                    throw UsageError{a + " is given more than once"};
+                continue;
+            }
+            if (!kValueOptions.count(name)) throw UsageError{"unknown option '" + a + "'"};
+            std::string value;
+            if (eq != std::string::npos) {
+                value = a.substr(eq + 1);
+            } else {
+                if (i + 1 >= args.size()) throw UsageError{name + " needs a value"};
+                value = args[++i];  // verbatim, even if it starts with '-'
+            }
+            if (!p.options.emplace(name, value).second)
+                throw UsageError{name + " is given more than once"};
         } else {
             p.words.push_back(a);
         }
     }
     return p;
+}
+
+// Refuses options the command does not take.
+void allow_options(const Parsed& p, const std::string& command,
+                   std::initializer_list<std::string_view> allowed) {
+    for (const auto& [name, value] : p.options) {
+        bool ok = false;
+        for (std::string_view a : allowed) ok = ok || a == name;
+        if (!ok) throw UsageError{name + " does not apply to '" + command + "'"};
+    }
+}
+
+std::optional<std::string> option(const Parsed& p, std::string_view name) {
+    const auto it = p.options.find(name);
+    if (it == p.options.end()) return std::nullopt;
+    return it->second;
 }
 
 std::string read_password(AdminIo& io, const std::string& user) {
@@ -69,6 +131,10 @@ std::string read_password(AdminIo& io, const std::string& user) {
     return line;
 }
 
+std::string data_file(const std::string& data_dir, const char* name) {
+    return Poco::Path(data_dir).append(name).toString();
+}
+
 int user_add(const std::string& data_dir, const std::string& name, AdminIo& io,
              uint32_t iterations) {
     check_username(name);  // before asking for a password the store would refuse anyway
@@ -76,21 +142,313 @@ int user_add(const std::string& data_dir, const std::string& name, AdminIo& io,
     Poco::File(data_dir).createDirectories();
     AccountStoreOptions options;
     options.pbkdf2_iterations = iterations;
-    SqliteAccountStore accounts(Poco::Path(data_dir).append("accounts.db").toString(), options);
+    SqliteAccountStore accounts(data_file(data_dir, "accounts.db"), options);
     accounts.add_user(name, password);
     io.out << nlohmann::json{{"user", name}, {"added", true}}.dump() << "\n";
     return 0;
 }
 
-std::unique_ptr<SqliteAccountStore> open_existing(const std::string& data_dir,
-                                                  uint32_t iterations) {
-    const Poco::Path file = Poco::Path(data_dir).append("accounts.db");
+// Commands other than `user add` never create files: a mistyped --data is an error, not a new,
+// empty database.
+void require_file(const std::string& file, const std::string& what) {
     if (!Poco::File(file).exists())
         throw Error(ErrorKind::not_found, errc::store_io,
-                    "no accounts database at " + file.toString() + " (wrong --data?)");
+                    "no " + what + " at " + file + " (wrong --data?)");
+}
+
+std::unique_ptr<SqliteAccountStore> open_accounts(const std::string& data_dir,
+                                                  uint32_t iterations) {
+    const std::string file = data_file(data_dir, "accounts.db");
+    require_file(file, "accounts database");
     AccountStoreOptions options;
     options.pbkdf2_iterations = iterations;
-    return std::make_unique<SqliteAccountStore>(file.toString(), options);
+    return std::make_unique<SqliteAccountStore>(file, options);
+}
+
+// The data store, for its administrative units. The server may have it open: this is a second
+// connection, and it only reads.
+std::unique_ptr<SqliteStore> open_data_store(const std::string& data_dir) {
+    const std::string file = data_file(data_dir, "ocop.db");
+    if (!Poco::File(file).exists())
+        throw Error(ErrorKind::not_found, errc::store_io,
+                    "no data store at " + file +
+                        ": administrative units are read from it (start ocop-server once with "
+                        "this --data, or check --data)");
+    return std::make_unique<SqliteStore>(file, sqlite::Durability::full, /*cache_mib=*/8);
+}
+
+nlohmann::json unit_json(const Record& unit) {
+    nlohmann::json j{{"id", unit.id}};
+    for (const char* field :
+         {"code", "name", "level", "parent", "valid_from", "valid_to", "successor"})
+        j[field] = unit.get(field);
+    return j;
+}
+
+void check_role(const std::string& role) {
+    const auto& table = domain::PermissionTable::builtin();
+    if (table.is_role(role)) return;
+    std::string known;
+    for (const auto& [name, description] : table.roles())
+        known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::invalid_input, errc::auth_unknown_role,
+                "unknown role '" + role + "'; the roles are: " + known);
+}
+
+int user_list(SqliteAccountStore& accounts, AdminIo& io) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& u : accounts.users()) {
+        nlohmann::json grants = nlohmann::json::array();
+        for (const auto& g : accounts.grants(u.name))
+            grants.push_back({{"role", g.role}, {"unit", g.unit}});
+        list.push_back({{"name", u.name},
+                        {"created", iso_time(u.created_ms)},
+                        {"disabled", u.disabled},
+                        {"grants", grants}});
+    }
+    io.out << list.dump(2) << "\n";
+    return 0;
+}
+
+int user_grant(const std::string& data_dir, SqliteAccountStore& accounts, const std::string& user,
+               const sync::Grant& grant, bool allow_unknown_unit, AdminIo& io) {
+    // Cheap checks first, so the first mistake is the one reported.
+    if (!accounts.has_user(user))
+        throw Error(ErrorKind::not_found, errc::auth_user_unknown, "no user '" + user + "'");
+    check_role(grant.role);
+    std::string unit_name;
+    // A new province's units may not exist yet: its administrator creates them from a device,
+    // under a grant on the province id chosen beforehand.
+    if (!allow_unknown_unit) {
+        const auto store = open_data_store(data_dir);
+        const auto unit = store->read("admin_unit", grant.unit);
+        if (!unit || unit->deleted())
+            throw Error(ErrorKind::not_found, errc::auth_unknown_unit,
+                        "no administrative unit '" + grant.unit + "' in " +
+                            data_file(data_dir, "ocop.db") + " (ocop-admin unit list shows them)");
+        const auto& name = unit->get("name");
+        if (name.is_string()) unit_name = name.get<std::string>();
+    }
+    accounts.add_grant(user, grant);
+    io.out << nlohmann::json{{"user", user},
+                             {"role", grant.role},
+                             {"unit", grant.unit},
+                             {"unit_name", unit_name},
+                             {"granted", true}}
+                  .dump()
+           << "\n";
+    return 0;
+}
+
+int user_ungrant(SqliteAccountStore& accounts, const std::string& user, const sync::Grant& grant,
+                 AdminIo& io) {
+    if (!accounts.remove_grant(user, grant))
+        throw Error(ErrorKind::not_found, errc::record_not_found,
+                    "user '" + user + "' holds no role " + grant.role + " on unit " + grant.unit +
+                        " (ocop-admin user list shows the grants)");
+    io.out << nlohmann::json{{"user", user},
+                             {"role", grant.role},
+                             {"unit", grant.unit},
+                             {"removed", true}}
+                  .dump()
+           << "\n";
+    return 0;
+}
+
+int device_list(SqliteAccountStore& accounts, AdminIo& io) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& d : accounts.devices())
+        list.push_back(
+            {{"id", d.id},
+             {"user", d.user},
+             {"replica", d.replica},
+             {"name", d.name},
+             {"app_version", d.app_version},
+             {"created", iso_time(d.created_ms)},
+             {"token_issued", iso_time(d.token_issued_ms)},
+             {"last_seen", iso_time(d.last_seen_ms)},
+             {"revoked", d.revoked_ms.has_value()},
+             {"revoked_at", d.revoked_ms ? nlohmann::json(iso_time(*d.revoked_ms)) : nullptr},
+             {"revoked_reason", d.revoked_reason}});
+    io.out << list.dump(2) << "\n";
+    return 0;
+}
+
+int unit_list(const std::string& data_dir, AdminIo& io) {
+    const auto store = open_data_store(data_dir);
+    nlohmann::json list = nlohmann::json::array();
+    // Pages keep each read short: the server may be writing the same file.
+    constexpr size_t kPage = 500;
+    std::string after;
+    for (;;) {
+        const auto page = store->query("admin_unit", {}, kPage, after);
+        for (const auto& unit : page) list.push_back(unit_json(unit));
+        if (page.size() < kPage) break;
+        after = page.back().id;
+    }
+    io.out << list.dump(2) << "\n";
+    return 0;
+}
+
+// ISO 8601 in UTC or with an offset: "2026-11-23" (midnight UTC),
+// "2026-11-23T08:00[:00[.123]](Z|+07:00|+0700)". A time without a zone is refused: it would be
+// read in the wrong one half of the time.
+std::optional<int64_t> parse_iso_time(const std::string& text) {
+    if (text.size() < 10) return std::nullopt;
+    const auto date = domain::Date::try_parse(std::string_view(text).substr(0, 10));
+    if (!date) return std::nullopt;
+    int64_t ms = date->days() * 86'400'000;
+    if (text.size() == 10) return ms;
+    size_t i = 10;
+    if (text[i] != 'T' && text[i] != 't' && text[i] != ' ') return std::nullopt;
+    ++i;
+    const auto two = [&](int max) -> std::optional<int> {
+        if (i + 2 > text.size() || !std::isdigit(static_cast<unsigned char>(text[i])) ||
+            !std::isdigit(static_cast<unsigned char>(text[i + 1])))
+            return std::nullopt;
+        const int v = (text[i] - '0') * 10 + (text[i + 1] - '0');
+        i += 2;
+        if (v > max) return std::nullopt;
+        return v;
+    };
+    const auto hour = two(23);
+    if (!hour || i >= text.size() || text[i++] != ':') return std::nullopt;
+    const auto minute = two(59);
+    if (!minute) return std::nullopt;
+    int second = 0;
+    int64_t fraction_ms = 0;
+    if (i < text.size() && text[i] == ':') {
+        ++i;
+        const auto s = two(59);
+        if (!s) return std::nullopt;
+        second = *s;
+        if (i < text.size() && text[i] == '.') {
+            ++i;
+            int digits = 0;
+            while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+                if (digits < 3) fraction_ms = fraction_ms * 10 + (text[i] - '0');
+                ++digits;
+                ++i;
+            }
+            if (digits == 0) return std::nullopt;
+            for (int d = digits; d < 3; ++d) fraction_ms *= 10;
+        }
+    }
+    ms += ((*hour * 60 + *minute) * 60 + second) * int64_t{1000} + fraction_ms;
+    if (i >= text.size()) return std::nullopt;  // no zone
+    if ((text[i] == 'Z' || text[i] == 'z') && i + 1 == text.size()) return ms;
+    if (text[i] != '+' && text[i] != '-') return std::nullopt;
+    const int sign = text[i++] == '+' ? 1 : -1;
+    const auto oh = two(23);
+    if (!oh) return std::nullopt;
+    if (i < text.size() && text[i] == ':') ++i;
+    const auto om = two(59);
+    if (!om || i != text.size()) return std::nullopt;
+    return ms - sign * int64_t{(*oh * 60 + *om)} * 60'000;
+}
+
+int audit(const std::string& data_dir, const Parsed& p, AdminIo& io) {
+    AuditQuery q;
+    q.user = option(p, "--user");
+    q.device_id = option(p, "--device");
+    q.outcome = option(p, "--outcome");
+    if (q.outcome && *q.outcome != "applied" && *q.outcome != "refused" &&
+        *q.outcome != "duplicate" && *q.outcome != "rejected")
+        throw UsageError{"--outcome is one of applied, refused, duplicate, rejected"};
+    using Bound = std::pair<const char*, std::optional<int64_t>*>;
+    for (const auto& [name, target] :
+         {Bound{"--since", &q.since_ms}, Bound{"--until", &q.until_ms}})
+        if (const auto text = option(p, name)) {
+            *target = parse_iso_time(*text);
+            if (!*target)
+                throw UsageError{std::string(name) + " '" + *text +
+                                 "' is not an ISO 8601 time (2026-11-23, 2026-11-23T08:00:00Z, "
+                                 "2026-11-23T15:00:00+07:00)"};
+        }
+    if (const auto limit = option(p, "--limit")) {
+        const bool digits = !limit->empty() && limit->size() <= 9 &&
+                            limit->find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || std::stoul(*limit) == 0)
+            throw UsageError{"--limit needs a positive number (at most " +
+                             std::to_string(tuning::max_audit_query_rows) + " are shown)"};
+        q.limit = std::stoul(*limit);
+    }
+    const std::string file = data_file(data_dir, "audit.db");
+    require_file(file, "audit log");
+    SqliteAuditLog log(file);
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& e : log.query(q))
+        list.push_back({{"id", e.id},
+                        {"received", iso_time(e.received_ms)},
+                        {"user", e.user},
+                        {"device_id", e.device_id},
+                        {"replica", e.replica},
+                        {"remote_address", e.remote_address},
+                        {"seq", e.seq},
+                        {"outcome", e.outcome},
+                        {"code", e.code},
+                        {"message", e.message},
+                        {"changes", e.changes}});
+    io.out << list.dump(2) << "\n";
+    return 0;
+}
+
+int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
+    const auto& w = p.words;
+    if (w.empty()) throw UsageError{"no command given"};
+    std::string command;
+    for (const auto& word : w) command += (command.empty() ? "" : " ") + word;
+    const auto is = [&](std::initializer_list<std::string_view> words) {
+        if (w.size() != words.size()) return false;
+        size_t i = 0;
+        for (std::string_view word : words) {
+            const std::string& actual = w[i++];
+            if (!word.empty() && actual != word) return false;  // "": any word
+        }
+        return true;
+    };
+    const std::string& dir = p.data_dir;
+
+    if (w[0] == "audit" && w.size() == 1) {
+        allow_options(p, "audit",
+                      {"--user", "--device", "--outcome", "--since", "--until", "--limit"});
+        return audit(dir, p, io);
+    }
+    if (is({"device", "revoke", ""})) {
+        allow_options(p, "device revoke", {"--reason"});
+        const auto reason = option(p, "--reason");
+        if (!reason || reason->find_first_not_of(" \t") == std::string::npos)
+            throw UsageError{"device revoke needs --reason TEXT: the device's user is shown it"};
+        auto accounts = open_accounts(dir, iterations);
+        accounts->revoke_device(w[2], *reason);
+        io.out << nlohmann::json{{"device", w[2]}, {"revoked", true}, {"reason", *reason}}.dump()
+               << "\n";
+        return 0;
+    }
+    if (is({"user", "grant", "", "", ""})) {
+        allow_options(p, command, {"--allow-unknown-unit"});
+        return user_grant(dir, *open_accounts(dir, iterations), w[2], sync::Grant{w[3], w[4]},
+                          option(p, "--allow-unknown-unit").has_value(), io);
+    }
+    allow_options(p, command, {});
+    if (is({"user", "add", ""})) return user_add(dir, w[2], io, iterations);
+    if (is({"user", "list"})) return user_list(*open_accounts(dir, iterations), io);
+    if (is({"user", "ungrant", "", "", ""}))
+        return user_ungrant(*open_accounts(dir, iterations), w[2], sync::Grant{w[3], w[4]}, io);
+    if (is({"user", "disable", ""}) || is({"user", "enable", ""})) {
+        const bool disable = w[1] == "disable";
+        open_accounts(dir, iterations)->set_user_disabled(w[2], disable);
+        io.out << nlohmann::json{{"user", w[2]}, {"disabled", disable}}.dump() << "\n";
+        return 0;
+    }
+    if (is({"device", "list"})) return device_list(*open_accounts(dir, iterations), io);
+    if (is({"device", "reinstate", ""})) {
+        open_accounts(dir, iterations)->reinstate_device(w[2]);
+        io.out << nlohmann::json{{"device", w[2]}, {"reinstated", true}}.dump() << "\n";
+        return 0;
+    }
+    if (is({"unit", "list"})) return unit_list(dir, io);
+    throw UsageError{"unknown command '" + command + "'"};
 }
 
 }  // namespace
@@ -103,37 +461,7 @@ int run_admin(const std::vector<std::string>& args, AdminIo io, uint32_t pbkdf2_
             return 0;
         }
         if (p.data_dir.empty()) throw UsageError{"--data DIR is required"};
-        const auto& w = p.words;
-        if (w.size() == 3 && w[0] == "user" && w[1] == "add")
-            return user_add(p.data_dir, w[2], io, pbkdf2_iterations);
-        if (w.size() == 2 && w[0] == "user" && w[1] == "list") {
-            auto accounts = open_existing(p.data_dir, pbkdf2_iterations);
-            nlohmann::json list = nlohmann::json::array();
-            for (const auto& u : accounts->users())
-                list.push_back({{"name", u.name},
-                                {"created", iso_time(u.created_ms)},
-                                {"disabled", u.disabled}});
-            io.out << list.dump(2) << "\n";
-            return 0;
-        }
-        if (w.size() == 2 && w[0] == "device" && w[1] == "list") {
-            auto accounts = open_existing(p.data_dir, pbkdf2_iterations);
-            nlohmann::json list = nlohmann::json::array();
-            for (const auto& d : accounts->devices())
-                list.push_back({{"id", d.id},
-                                {"user", d.user},
-                                {"replica", d.replica},
-                                {"name", d.name},
-                                {"app_version", d.app_version},
-                                {"created", iso_time(d.created_ms)},
-                                {"last_seen", iso_time(d.last_seen_ms)}});
-            io.out << list.dump(2) << "\n";
-            return 0;
-        }
-        if (w.empty()) throw UsageError{"no command given"};
-        std::string command;
-        for (const auto& word : w) command += (command.empty() ? "" : " ") + word;
-        throw UsageError{"unknown command '" + command + "'"};
+        return dispatch(p, io, pbkdf2_iterations);
     } catch (const UsageError& e) {
         io.err << "ocop-admin: " << e.message << " (see ocop-admin --help)\n";
         return 2;

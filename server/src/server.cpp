@@ -1,9 +1,11 @@
 #include "ocop/server/server.hpp"
 
+#include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Path.h>
@@ -16,6 +18,7 @@
 #include "ocop/server/routes/login_route.hpp"
 #include "ocop/server/routes/sync_route.hpp"
 #include "ocop/server/server_identity.hpp"
+#include "ocop/server/tls.hpp"
 
 namespace ocop::server {
 
@@ -35,21 +38,27 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                         load_server_hlc(*store_));
     const Schema& schema = builtin_schema();
     rules_ = std::make_unique<domain::DomainRules>();
-    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list());
+    // Every change is checked against its sender's roles and units (the permission table).
+    permissions_ = std::make_unique<domain::PermissionChecker>();
+    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get());
     // The server's own replica writes what the server itself decides: conflict records.
-    writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
-                                             "server-" + server_id,
-                                             std::vector<const ChangesetRule*>{},
-                                             /*keep_outbox=*/false);
+    writer_ =
+        std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
+                                       "server-" + server_id, std::vector<const ChangesetRule*>{},
+                                       /*keep_outbox=*/false);
     sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
-                                                schema.version(), writer_.get());
-    context_.reset(new ServerContext{*store_, *accounts_, *sync_, server_id, options_.limits,
-                                     system_physical_clock()});
+                                                schema.version(), writer_.get(), /*scoped=*/true);
+    audit_ = std::make_unique<SqliteAuditLog>(file("audit.db"));
+    context_.reset(new ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
+                                     options_.limits, system_physical_clock()});
+    login_throttle_ = std::make_unique<LoginThrottle>(
+        options_.login_throttle_clock ? options_.login_throttle_clock : system_physical_clock(),
+        options_.login_throttle);
 }
 
-std::optional<domain::DemoReport> Server::seed_demo_province() {
+std::optional<domain::DemoReport> Server::seed_demo_province(const domain::DemoOptions& options) {
     if (store_->head() != 0) return std::nullopt;
-    return domain::generate_demo_province(*writer_, domain::DemoOptions{});
+    return domain::generate_demo_province(*writer_, options);
 }
 
 Server::~Server() {
@@ -62,10 +71,23 @@ Server::~Server() {
 
 void Server::start() {
     if (http_) return;
+    // HTTPS, unless plain HTTP was asked for on a loopback address (tls.hpp).
+    if (const auto problem = transport_problem(options_.listen, options_.tls_cert_file,
+                                               options_.tls_key_file, options_.plain_http))
+        throw Poco::InvalidArgumentException(*problem);
+    const Poco::Net::SocketAddress address(options_.listen, options_.port);
+    const auto listen = [&]() -> Poco::Net::ServerSocket {
+        if (options_.plain_http) return Poco::Net::ServerSocket(address);
+        return Poco::Net::SecureServerSocket(
+            address, 64, make_server_tls_context(options_.tls_cert_file, options_.tls_key_file));
+    };
+    Poco::Net::ServerSocket socket = listen();
+    bound_port_ = socket.address().port();
+
     auto* router = new Router(Poco::Logger::get("ocop.http"));
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
-        .add("/v1/login", std::make_unique<LoginRoute>(*context_))
+        .add("/v1/login", std::make_unique<LoginRoute>(*context_, *login_throttle_))
         .add("/v1/sync", std::make_unique<SyncRoute>(*context_));
 
     auto params = new Poco::Net::HTTPServerParams;
@@ -77,8 +99,6 @@ void Server::start() {
     params->setServerName("ocop-server");
     params->setSoftwareVersion(std::string("ocop-server/") + server_version);
 
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.listen, options_.port));
-    bound_port_ = socket.address().port();
     // A pool of our own, so that stop() can wait for exactly our in-flight requests.
     pool_ = std::make_unique<Poco::ThreadPool>("ocop-http", 2, options_.max_threads + 1);
     http_ = std::make_unique<Poco::Net::HTTPServer>(factory, *pool_, socket, params);

@@ -2,6 +2,7 @@
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
+#include <Poco/Exception.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
@@ -16,7 +17,9 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/server/demo_accounts.hpp"
 #include "ocop/server/server.hpp"
+#include "ocop/server/tls.hpp"
 
 namespace ocop::server {
 
@@ -69,6 +72,23 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                           .argument("ADDR")
                           .binding("server.listen"));
     options.addOption(
+        Option("tls-cert", "", "server certificate, PEM (intermediate certificates may follow)")
+            .required(false)
+            .repeatable(false)
+            .argument("FILE")
+            .binding("server.tls_cert"));
+    options.addOption(Option("tls-key", "", "the certificate's private key, PEM, unencrypted")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE")
+                          .binding("server.tls_key"));
+    options.addOption(Option("plain-http", "",
+                             "serve plain HTTP instead of HTTPS; only on a loopback --listen "
+                             "address (tests, a TLS reverse proxy on the same host)")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<ServerApp>(this, &ServerApp::on_plain_http)));
+    options.addOption(
         Option("log-level", "",
                "fatal, critical, error, warning, notice, information (default) or debug")
             .required(false)
@@ -82,8 +102,9 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                           .argument("FILE")
                           .callback(OptionCallback<ServerApp>(this, &ServerApp::on_config)));
     options.addOption(Option("demo", "",
-                             std::string("create the demo user '") + demo_user + "' / '" +
-                                 demo_password + "' if missing")
+                             std::string("load the demo province and its users '") + demo_user +
+                                 "' and '" + demo_commune_user + "' / '" + demo_password +
+                                 "' if missing")
                           .required(false)
                           .repeatable(false)
                           .callback(OptionCallback<ServerApp>(this, &ServerApp::on_demo)));
@@ -101,6 +122,10 @@ void ServerApp::on_config(const std::string&, const std::string& path) {
 
 void ServerApp::on_demo(const std::string&, const std::string&) {
     config().setBool("server.demo", true);
+}
+
+void ServerApp::on_plain_http(const std::string&, const std::string&) {
+    config().setBool("server.plain_http", true);
 }
 
 void ServerApp::on_log_level(const std::string&, const std::string& level) {
@@ -134,7 +159,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
     if (help_requested_) {
         Poco::Util::HelpFormatter help(options());
         help.setCommand(commandName());
-        help.setUsage("[--data DIR] [--port N] [--listen ADDR] [--config FILE] [--demo]");
+        help.setUsage(
+            "[--data DIR] [--port N] [--listen ADDR] (--tls-cert FILE --tls-key FILE | "
+            "--plain-http) [--config FILE] [--demo]");
         help.setHeader("ocop-server: the OCOP field sync server (HTTP API under /v1).");
         help.format(std::cout);
         return EXIT_OK;
@@ -156,27 +183,46 @@ int ServerApp::main(const std::vector<std::string>& args) {
             return EXIT_CONFIG;
         }
         options.port = static_cast<uint16_t>(port);
+        options.tls_cert_file = config().getString("server.tls_cert", "");
+        options.tls_key_file = config().getString("server.tls_key", "");
+        options.plain_http = config().getBool("server.plain_http", false);
     } catch (const Poco::Exception& e) {
         log.fatal("bad configuration: " + e.displayText());
+        return EXIT_CONFIG;
+    }
+    const SslLibrary ssl;  // NetSSL initialised until the server is gone
+    // Checked before anything is opened or written: a server that may not start changes nothing.
+    try {
+        if (const auto problem = transport_problem(options.listen, options.tls_cert_file,
+                                                   options.tls_key_file, options.plain_http))
+            throw Poco::InvalidArgumentException(*problem);
+        if (!options.plain_http)  // loads the files once now, so that start() cannot fail on them
+            make_server_tls_context(options.tls_cert_file, options.tls_key_file);
+    } catch (const Poco::InvalidArgumentException& e) {
+        log.fatal("refusing to start: " + e.message());
         return EXIT_CONFIG;
     }
 
     try {
         Server server(options);
-        if (config().getBool("server.demo", false) && !server.accounts().has_user(demo_user)) {
-            server.accounts().add_user(demo_user, demo_password);
-            log.information(std::string("created the demo user '") + demo_user + "'");
-        }
         if (config().getBool("server.demo", false)) {
             if (const auto demo = server.seed_demo_province())
                 log.information("loaded the demo province: " + std::to_string(demo->records) +
                                 " records (" + std::to_string(demo->current_communes.size()) +
                                 " communes, " + std::to_string(demo->former_communes.size()) +
                                 " former communes kept as history)");
+            const DemoAccounts accounts = ensure_demo_accounts(server);
+            for (const auto& user : accounts.created)
+                log.information("created the demo user '" + user + "'");
+            std::cout << "demo users (password " << demo_password << "): " << demo_user
+                      << " (every role on the province), " << demo_commune_user
+                      << " (commune officer and inspector of " << accounts.commune_name << ", unit "
+                      << accounts.commune << ")" << std::endl;
         }
         server.start();
-        std::cout << "ocop-server listening on http://" << url_host(options.listen) << ":"
-                  << server.port() << " (data: " << options.data_dir << ")" << std::endl;
+        std::cout << "ocop-server listening on " << (options.plain_http ? "http" : "https") << "://"
+                  << url_host(options.listen) << ":" << server.port()
+                  << " (data: " << options.data_dir << ")" << std::endl;
         log.information("server " + server.server_id() + " started");
 
         waitForTerminationRequest();

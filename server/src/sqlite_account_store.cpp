@@ -1,16 +1,27 @@
-// Layout of accounts.db (PRAGMA user_version = 1):
+// Layout of accounts.db (PRAGMA user_version = 2):
 //   users(name PK, password_hash, created_ms, disabled)
 //   devices(id PK, user -> users, replica UNIQUE, name, app_version, token_hash UNIQUE,
-//           created_ms, last_seen_ms)
+//           created_ms, last_seen_ms,
+//           revoked_ms (NULL: not revoked), revoked_reason,
+//           token_issued_ms, prev_token_hash, prev_token_valid_until_ms)
+//   grants(user -> users, role, unit, granted_ms, PK(user, role, unit))
 // token_hash is the lowercase hex SHA-256 of the token: a token has 256 random bits, so it can be
 // looked up by its hash directly (no salt or stretching needed), and a copy of the file grants
-// nothing.
+// nothing. prev_token_hash is the token replaced by the last rotation, accepted until
+// prev_token_valid_until_ms in case the answer carrying the new token was lost (docs/security.md,
+// "Device tokens").
+//
+// Version 1 (users and devices without the revocation and rotation columns, no grants) is
+// migrated in place when a file is opened: the columns and the table are added in one
+// transaction, so an interrupted migration leaves a version 1 file.
 #include "ocop/server/sqlite_account_store.hpp"
 
 #include <Poco/UUIDGenerator.h>
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/domain/date.hpp"
+#include "ocop/domain/permissions.hpp"
 #include "ocop/server/password_hash.hpp"
 #include "ocop/server/secrets.hpp"
 
@@ -18,8 +29,9 @@ namespace ocop::server {
 
 namespace {
 
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;
 
+// A new file: the current layout in one go.
 constexpr const char* kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
@@ -35,39 +47,77 @@ CREATE TABLE IF NOT EXISTS devices (
     app_version TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_ms INTEGER NOT NULL,
-    last_seen_ms INTEGER NOT NULL
+    last_seen_ms INTEGER NOT NULL,
+    revoked_ms INTEGER,
+    revoked_reason TEXT NOT NULL DEFAULT '',
+    token_issued_ms INTEGER NOT NULL DEFAULT 0,
+    prev_token_hash TEXT,
+    prev_token_valid_until_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS devices_by_user ON devices(user);
+CREATE INDEX IF NOT EXISTS devices_by_prev_token ON devices(prev_token_hash);
+CREATE TABLE IF NOT EXISTS grants (
+    user TEXT NOT NULL REFERENCES users(name),
+    role TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    granted_ms INTEGER NOT NULL,
+    PRIMARY KEY (user, role, unit)
+);
 )sql";
 
-// BEGIN IMMEDIATE takes the write lock up front, so a check-then-write (user exists? replica
-// owned?) cannot race with ocop-admin writing the same file from another process.
-class WriteTxn {
-  public:
-    explicit WriteTxn(sqlite::Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
-    WriteTxn(const WriteTxn&) = delete;
-    WriteTxn& operator=(const WriteTxn&) = delete;
-    ~WriteTxn() {
-        if (!done_) {
-            try {
-                db_.exec("ROLLBACK");
-            } catch (...) {  // nothing more to do; the connection stays usable
-            }
-        }
-    }
-    void commit() {
-        db_.exec("COMMIT");
-        done_ = true;
-    }
+// Version 1 -> 2. A migrated device's token is taken as issued when the device was created (the
+// earliest it can have been): it is rotated on its first use, which is harmless.
+constexpr const char* kMigrate1To2 = R"sql(
+ALTER TABLE devices ADD COLUMN revoked_ms INTEGER;
+ALTER TABLE devices ADD COLUMN revoked_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN token_issued_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN prev_token_hash TEXT;
+ALTER TABLE devices ADD COLUMN prev_token_valid_until_ms INTEGER;
+UPDATE devices SET token_issued_ms = created_ms;
+CREATE INDEX IF NOT EXISTS devices_by_prev_token ON devices(prev_token_hash);
+CREATE TABLE IF NOT EXISTS grants (
+    user TEXT NOT NULL REFERENCES users(name),
+    role TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    granted_ms INTEGER NOT NULL,
+    PRIMARY KEY (user, role, unit)
+);
+)sql";
 
-  private:
-    sqlite::Db& db_;
-    bool done_ = false;
-};
+constexpr const char* kDeviceColumns =
+    "id, user, replica, name, app_version, created_ms, last_seen_ms, revoked_ms, revoked_reason, "
+    "token_issued_ms";
+
+DeviceInfo read_device(const sqlite::Stmt& st) {
+    DeviceInfo d;
+    d.id = std::string(st.text(0));
+    d.user = std::string(st.text(1));
+    d.replica = std::string(st.text(2));
+    d.name = std::string(st.text(3));
+    d.app_version = std::string(st.text(4));
+    d.created_ms = st.int64(5);
+    d.last_seen_ms = st.int64(6);
+    if (!st.is_null(7)) d.revoked_ms = st.int64(7);
+    d.revoked_reason = std::string(st.text(8));
+    d.token_issued_ms = st.int64(9);
+    return d;
+}
+
+// Check-then-write (user exists? replica owned?) under the write lock: see ImmediateTxn.
+using WriteTxn = sqlite::ImmediateTxn;
 
 [[noreturn]] void bad_credentials() {
     throw Error(ErrorKind::unauthorized, errc::auth_bad_credentials,
                 "unknown user or wrong password");
+}
+
+[[noreturn]] void user_unknown(const std::string& user) {
+    throw Error(ErrorKind::not_found, errc::auth_user_unknown, "no user '" + user + "'");
+}
+
+[[noreturn]] void device_unknown(const std::string& device_id) {
+    throw Error(ErrorKind::not_found, errc::auth_unknown_device,
+                "no device '" + device_id + "' (ocop-admin device list shows them)");
 }
 
 void check_length(std::string_view what, const std::string& value, size_t max) {
@@ -76,20 +126,48 @@ void check_length(std::string_view what, const std::string& value, size_t max) {
                     std::string(what) + " is longer than " + std::to_string(max) + " bytes");
 }
 
+void check_role(const std::string& role) {
+    const auto& table = domain::PermissionTable::builtin();
+    if (table.is_role(role)) return;
+    std::string known;
+    for (const auto& [name, description] : table.roles())
+        known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::invalid_input, errc::auth_unknown_role,
+                "unknown role '" + role + "'; the roles are: " + known);
+}
+
+std::string revoked_message(int64_t revoked_ms, const std::string& reason) {
+    // The calendar day in Vietnam, as the officer reads dates.
+    return "this device was revoked by an administrator on " +
+           domain::Date::from_unix_ms(revoked_ms).iso() + ": " + reason +
+           "; unsent work stays on the device — ask the administrator to reinstate it, then log "
+           "in again";
+}
+
 }  // namespace
 
 SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOptions options)
     : options_(std::move(options)), db_(path, sqlite::Durability::full) {
+    // The version is read inside the write transaction: ocop-admin and the server may open an
+    // old file at the same moment, and only one of them may migrate it.
+    WriteTxn txn(db_);
     auto version = db_.prepare("PRAGMA user_version");
     version.step();
     const int64_t found = version.int64(0);
+    version.reset();
     if (found > kLayoutVersion)
         throw Error(ErrorKind::internal, errc::schema_version_unsupported,
                     path + " has layout version " + std::to_string(found) +
                         ", newer than this server understands (" + std::to_string(kLayoutVersion) +
                         ")");
-    WriteTxn txn(db_);
-    db_.exec(kCreateTables);
+    if (found == kLayoutVersion) {
+        txn.commit();
+        return;
+    }
+    if (found == 0)
+        db_.exec(kCreateTables);
+    else if (found == 1)
+        db_.exec(kMigrate1To2);
     db_.exec("PRAGMA user_version = " + std::to_string(kLayoutVersion));
     txn.commit();
 }
@@ -106,13 +184,17 @@ const std::string& SqliteAccountStore::dummy_hash() {
     return dummy_hash_;
 }
 
+bool SqliteAccountStore::user_exists_locked(const std::string& name) {
+    return db_.prepare("SELECT 1 FROM users WHERE name = ?").bind(1, name).step();
+}
+
 void SqliteAccountStore::add_user(const std::string& name, std::string_view password) {
     check_username(name);
     check_password(password);
     const std::string hash = hash_password(password, options_.pbkdf2_iterations);  // slow: unlocked
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
-    if (db_.prepare("SELECT 1 FROM users WHERE name = ?").bind(1, name).step())
+    if (user_exists_locked(name))
         throw Error(ErrorKind::conflict, errc::auth_user_exists,
                     "user '" + name + "' already exists");
     db_.prepare("INSERT INTO users(name, password_hash, created_ms, disabled) VALUES (?, ?, ?, 0)")
@@ -125,7 +207,7 @@ void SqliteAccountStore::add_user(const std::string& name, std::string_view pass
 
 bool SqliteAccountStore::has_user(const std::string& name) {
     std::lock_guard lock(mutex_);
-    return db_.prepare("SELECT 1 FROM users WHERE name = ?").bind(1, name).step();
+    return user_exists_locked(name);
 }
 
 std::vector<UserInfo> SqliteAccountStore::users() {
@@ -139,15 +221,18 @@ std::vector<UserInfo> SqliteAccountStore::users() {
 
 std::vector<DeviceInfo> SqliteAccountStore::devices() {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "SELECT id, user, replica, name, app_version, created_ms, last_seen_ms FROM devices "
-        "ORDER BY user, created_ms, id");
+    auto st = db_.prepare(std::string("SELECT ") + kDeviceColumns +
+                          " FROM devices ORDER BY user, created_ms, id");
     std::vector<DeviceInfo> out;
-    while (st.step())
-        out.push_back(DeviceInfo{std::string(st.text(0)), std::string(st.text(1)),
-                                 std::string(st.text(2)), std::string(st.text(3)),
-                                 std::string(st.text(4)), st.int64(5), st.int64(6)});
+    while (st.step()) out.push_back(read_device(st));
     return out;
+}
+
+std::optional<DeviceInfo> SqliteAccountStore::device(const std::string& device_id) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE id = ?");
+    if (!st.bind(1, device_id).step()) return std::nullopt;
+    return read_device(st);
 }
 
 Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
@@ -180,12 +265,18 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
     std::optional<std::string> owner;
+    std::optional<int64_t> revoked_ms;
+    std::string revoked_reason;
     {
-        auto st = db_.prepare("SELECT id, user, created_ms FROM devices WHERE replica = ?");
+        auto st = db_.prepare(
+            "SELECT id, user, created_ms, revoked_ms, revoked_reason FROM devices WHERE "
+            "replica = ?");
         if (st.bind(1, req.replica).step()) {
             out.device.id = std::string(st.text(0));
             owner = std::string(st.text(1));
             out.device.created_ms = st.int64(2);
+            if (!st.is_null(3)) revoked_ms = st.int64(3);
+            revoked_reason = std::string(st.text(4));
         }
     }
     if (owner) {
@@ -196,21 +287,28 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
                         "replica " + req.replica +
                             " is enrolled by another user; this device cannot take it over");
+        // A revoked device stays cut off even for someone who knows the password (a stolen phone
+        // with a saved password), until an administrator reinstates it.
+        if (revoked_ms)
+            throw Error(ErrorKind::forbidden, errc::auth_device_revoked,
+                        revoked_message(*revoked_ms, revoked_reason));
         db_.prepare(
-               "UPDATE devices SET token_hash = ?, name = ?, app_version = ?, last_seen_ms = ? "
+               "UPDATE devices SET token_hash = ?, name = ?, app_version = ?, last_seen_ms = ?, "
+               "token_issued_ms = ?, prev_token_hash = NULL, prev_token_valid_until_ms = NULL "
                "WHERE id = ?")
             .bind(1, token_hash)
             .bind(2, req.device_name)
             .bind(3, req.app_version)
             .bind(4, now)
-            .bind(5, out.device.id)
+            .bind(5, now)
+            .bind(6, out.device.id)
             .run();
     } else {
         out.device.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         out.device.created_ms = now;
         db_.prepare(
                "INSERT INTO devices(id, user, replica, name, app_version, token_hash, created_ms, "
-               "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+               "last_seen_ms, token_issued_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(1, out.device.id)
             .bind(2, req.user)
             .bind(3, req.replica)
@@ -219,6 +317,7 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             .bind(6, token_hash)
             .bind(7, now)
             .bind(8, now)
+            .bind(9, now)
             .run();
     }
     txn.commit();
@@ -227,31 +326,233 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
     out.device.name = req.device_name;
     out.device.app_version = req.app_version;
     out.device.last_seen_ms = now;
+    out.device.token_issued_ms = now;
     return out;
 }
 
-std::optional<sync::Principal> SqliteAccountStore::authenticate(std::string_view token) {
-    if (token.empty() || token.size() > 512) return std::nullopt;
-    const std::string token_hash = secrets::sha256_hex(token);
+AuthResult SqliteAccountStore::authenticate(std::string_view token) {
+    AuthResult out;
+    const auto invalid = [&out] {
+        out.code = errc::auth_invalid_token;
+        out.message =
+            "unknown or replaced device token; log in again (nothing on the device is lost)";
+        return out;
+    };
+    if (token.empty() || token.size() > 512) return invalid();
+    const std::string presented = secrets::sha256_hex(token);
+
     std::lock_guard lock(mutex_);
-    sync::Principal who;
-    int64_t last_seen = 0;
-    {
+    // Two passes at most: the update below only applies to the row as it was read, and if
+    // ocop-admin changed the device in between (another process), the second pass sees the
+    // change.
+    // An UPDATE ... RETURNING that matched: stepped to its end, so that the commit happens (and
+    // can fail loudly) here rather than when the statement is finalized.
+    const auto updated = [](sqlite::Stmt& st) {
+        const bool row = st.step();
+        if (row) st.run();
+        return row;
+    };
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        out = AuthResult{};
+        const int64_t now = options_.clock();
         auto st = db_.prepare(
-            "SELECT d.id, d.user, d.replica, d.last_seen_ms, u.disabled FROM devices d "
-            "JOIN users u ON u.name = d.user WHERE d.token_hash = ?");
-        if (!st.bind(1, token_hash).step() || st.int64(4) != 0) return std::nullopt;
-        who = sync::Principal{std::string(st.text(1)), std::string(st.text(0)),
-                              std::string(st.text(2))};
-        last_seen = st.int64(3);
+            "SELECT d.id, d.user, d.replica, d.last_seen_ms, d.revoked_ms, d.revoked_reason, "
+            "d.token_issued_ms, d.token_hash, d.prev_token_valid_until_ms, u.disabled, "
+            "d.prev_token_hash IS NOT NULL "
+            "FROM devices d JOIN users u ON u.name = d.user "
+            "WHERE d.token_hash = ?1 OR d.prev_token_hash = ?1");
+        if (!st.bind(1, presented).step()) return invalid();
+        const std::string device_id(st.text(0));
+        const std::string user(st.text(1));
+        const std::string replica(st.text(2));
+        const int64_t last_seen = st.int64(3);
+        const bool revoked = !st.is_null(4);
+        const int64_t revoked_ms = revoked ? st.int64(4) : 0;
+        const std::string revoked_reason(st.text(5));
+        const int64_t issued = st.int64(6);
+        const std::string current_hash(st.text(7));
+        const bool via_current = current_hash == presented;
+        const int64_t prev_valid_until = st.is_null(8) ? 0 : st.int64(8);
+        const bool disabled = st.int64(9) != 0;
+        const bool has_prev = st.int64(10) != 0;
+        st.reset();
+
+        // A previous token after its grace: as unknown as any replaced token.
+        if (!via_current && now >= prev_valid_until) return invalid();
+        out.device_id = device_id;
+        out.user = user;
+        if (revoked) {
+            out.code = errc::auth_device_revoked;
+            out.message = revoked_message(revoked_ms, revoked_reason);
+            return out;
+        }
+        if (disabled) {
+            out.code = errc::auth_user_disabled;
+            out.message = "user '" + user +
+                          "' was disabled by an administrator; unsent work stays on the device — "
+                          "ask the administrator to enable the user, then sync again";
+            return out;
+        }
+        if (now - last_seen > tuning::token_idle_expiry.count()) {
+            out.code = errc::auth_token_expired;
+            out.message =
+                "this device has not synced for more than " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::days>(tuning::token_idle_expiry)
+                        .count()) +
+                " days, so its token expired; log in again; nothing on the device is lost";
+            return out;
+        }
+
+        // Rotation: a current token past its age is replaced, and becomes the previous one for
+        // the grace period. A previous token (the device did not get the answer with the new one)
+        // gets a fresh current token again; the previous one keeps its original deadline.
+        std::optional<std::string> rotated;
+        if (!via_current || now - issued > tuning::token_rotate_after.count())
+            rotated = secrets::new_device_token();
+        const bool drop_prev = via_current && !rotated && has_prev;
+        const bool touch = now - last_seen >= tuning::last_seen_resolution_ms;
+        bool ok = true;
+        if (rotated && via_current) {
+            ok = updated(
+                db_.prepare(
+                       "UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, last_seen_ms = "
+                       "?2, prev_token_hash = ?3, prev_token_valid_until_ms = ?4 "
+                       "WHERE id = ?5 AND token_hash = ?3 AND revoked_ms IS NULL RETURNING 1")
+                    .bind(1, secrets::sha256_hex(*rotated))
+                    .bind(2, now)
+                    .bind(3, presented)
+                    .bind(4, now + tuning::token_rotation_grace.count())
+                    .bind(5, device_id));
+        } else if (rotated) {
+            ok = updated(
+                db_.prepare(
+                       "UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, last_seen_ms = "
+                       "?2 WHERE id = ?3 AND token_hash = ?4 AND prev_token_hash = ?5 "
+                       "AND revoked_ms IS NULL RETURNING 1")
+                    .bind(1, secrets::sha256_hex(*rotated))
+                    .bind(2, now)
+                    .bind(3, device_id)
+                    .bind(4, current_hash)
+                    .bind(5, presented));
+        } else if (drop_prev || touch) {
+            // The device uses its new token, so the previous one is not needed any more; and
+            // last_seen moves on.
+            db_.prepare(
+                   "UPDATE devices SET prev_token_hash = NULL, prev_token_valid_until_ms = NULL, "
+                   "last_seen_ms = ? WHERE id = ? AND token_hash = ?")
+                .bind(1, now)
+                .bind(2, device_id)
+                .bind(3, presented)
+                .run();
+        }
+        if (!ok) continue;  // changed meanwhile by another process: look again
+
+        sync::Principal who;
+        who.user = user;
+        who.device_id = device_id;
+        who.replica = replica;
+        who.grants = grants_locked(user);
+        out.who = std::move(who);
+        out.rotated_token = std::move(rotated);
+        return out;
     }
-    const int64_t now = options_.clock();
-    if (now - last_seen >= tuning::last_seen_resolution_ms)
-        db_.prepare("UPDATE devices SET last_seen_ms = ? WHERE id = ?")
-            .bind(1, now)
-            .bind(2, who.device_id)
-            .run();
-    return who;
+    out = AuthResult{};
+    return invalid();
+}
+
+std::vector<sync::Grant> SqliteAccountStore::grants_locked(const std::string& user) {
+    auto st = db_.prepare("SELECT role, unit FROM grants WHERE user = ? ORDER BY role, unit");
+    st.bind(1, user);
+    std::vector<sync::Grant> out;
+    while (st.step()) out.push_back(sync::Grant{std::string(st.text(0)), std::string(st.text(1))});
+    return out;
+}
+
+std::vector<sync::Grant> SqliteAccountStore::grants(const std::string& user) {
+    std::lock_guard lock(mutex_);
+    if (!user_exists_locked(user)) user_unknown(user);
+    return grants_locked(user);
+}
+
+void SqliteAccountStore::add_grant(const std::string& user, const sync::Grant& grant) {
+    check_role(grant.role);
+    if (grant.unit.empty() || grant.unit.size() > 64)
+        throw Error(ErrorKind::invalid_input, errc::auth_unknown_unit,
+                    "a grant needs the id of an administrative unit");
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    if (!user_exists_locked(user)) user_unknown(user);
+    db_.prepare("INSERT OR IGNORE INTO grants(user, role, unit, granted_ms) VALUES (?, ?, ?, ?)")
+        .bind(1, user)
+        .bind(2, grant.role)
+        .bind(3, grant.unit)
+        .bind(4, options_.clock())
+        .run();
+    txn.commit();
+}
+
+bool SqliteAccountStore::remove_grant(const std::string& user, const sync::Grant& grant) {
+    // No role check: a grant of a role the permission table no longer has must stay removable.
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    if (!user_exists_locked(user)) user_unknown(user);
+    const bool held = db_.prepare(
+                             "DELETE FROM grants WHERE user = ? AND role = ? AND unit = ? "
+                             "RETURNING 1")
+                          .bind(1, user)
+                          .bind(2, grant.role)
+                          .bind(3, grant.unit)
+                          .step();
+    txn.commit();
+    return held;
+}
+
+void SqliteAccountStore::set_user_disabled(const std::string& user, bool disabled) {
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    if (!user_exists_locked(user)) user_unknown(user);
+    db_.prepare("UPDATE users SET disabled = ? WHERE name = ?")
+        .bind(1, int64_t{disabled ? 1 : 0})
+        .bind(2, user)
+        .run();
+    txn.commit();
+}
+
+void SqliteAccountStore::revoke_device(const std::string& device_id, const std::string& reason) {
+    if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw Error(ErrorKind::invalid_input, errc::value_required_missing,
+                    "a revocation needs a reason: the device's user is shown it");
+    check_length("the revocation reason", reason, tuning::max_revoke_reason_bytes);
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    // Revoking again updates the reason; the moment the device was cut off stays the first one.
+    const bool found = db_.prepare(
+                              "UPDATE devices SET revoked_ms = COALESCE(revoked_ms, ?), "
+                              "revoked_reason = ? WHERE id = ? RETURNING 1")
+                           .bind(1, options_.clock())
+                           .bind(2, reason)
+                           .bind(3, device_id)
+                           .step();
+    if (!found) device_unknown(device_id);
+    txn.commit();
+}
+
+void SqliteAccountStore::reinstate_device(const std::string& device_id) {
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    // The token the device held while revoked does not come back: it may be in the wrong hands
+    // (that is why devices are revoked). The stored hash becomes that of a token nobody was
+    // given, and the device logs in again with the user's password.
+    const bool found =
+        db_.prepare(
+               "UPDATE devices SET revoked_ms = NULL, revoked_reason = '', token_hash = ?, "
+               "prev_token_hash = NULL, prev_token_valid_until_ms = NULL WHERE id = ? RETURNING 1")
+            .bind(1, secrets::sha256_hex(secrets::new_device_token()))
+            .bind(2, device_id)
+            .step();
+    if (!found) device_unknown(device_id);
+    txn.commit();
 }
 
 }  // namespace ocop::server

@@ -90,8 +90,8 @@ struct SqliteStore::Statements {
               "seq>?1 ORDER BY seq LIMIT ?2")),
           replica_insert(db.prepare("INSERT INTO replicas(name) VALUES(?1) RETURNING number")),
           replica_all(db.prepare("SELECT number, name FROM replicas")),
-          last_applied(db.prepare(
-              "SELECT IFNULL(MAX(seq), 0) FROM applied_changesets WHERE replica=?1")),
+          last_applied(
+              db.prepare("SELECT IFNULL(MAX(seq), 0) FROM applied_changesets WHERE replica=?1")),
           receipt(db.prepare("SELECT receipt FROM applied_changesets WHERE replica=?1 AND seq=?2")),
           record_applied(db.prepare(
               "INSERT INTO applied_changesets(replica, seq, receipt) VALUES(?1, ?2, ?3)")),
@@ -118,26 +118,26 @@ struct SqliteStore::Statements {
               "value=excluded.value")) {}
 
     sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record_stamps, record,
-        ids_after,
-        ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied, receipt, record_applied,
-        outbox_put, outbox_remove, outbox_list, outbox_count, quarantine_put, quarantine_remove,
-        quarantine_list, delete_cell, replace_cell, restamp, meta_get, meta_set;
+        ids_after, ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied,
+        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count,
+        quarantine_put, quarantine_remove, quarantine_list, delete_cell, replace_cell, restamp,
+        meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
 class Resetting {
-public:
+  public:
     explicit Resetting(sqlite::Stmt& s) : s_(s) {}
     ~Resetting() { s_.reset(); }
     sqlite::Stmt* operator->() { return &s_; }
     sqlite::Stmt& operator*() { return s_; }
 
-private:
+  private:
     sqlite::Stmt& s_;
 };
 
 class SqliteStore::Txn final : public StoreTxn {
-public:
+  public:
     Txn(SqliteStore& store, uint64_t max_seq) : s_(store), next_seq_(max_seq + 1) {}
 
     std::optional<CellValue> cell(std::string_view collection, std::string_view id,
@@ -145,10 +145,10 @@ public:
         Resetting q(s_.st_->cell);
         q->bind(1, collection).bind(2, id).bind(3, field);
         if (!q->step()) return std::nullopt;
-        return CellValue{parse_stored(q->text(0)),
-                         Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))),
-                               s_.replica_name(q->int64(2))},
-                         static_cast<uint64_t>(q->int64(3))};
+        return CellValue{
+            parse_stored(q->text(0)),
+            Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(1))), s_.replica_name(q->int64(2))},
+            static_cast<uint64_t>(q->int64(3))};
     }
 
     std::optional<Record> read(std::string_view collection, std::string_view id) override {
@@ -271,7 +271,8 @@ public:
                  const Stamp& from, const Stamp& to) override {
         Resetting q(s_.st_->restamp);
         q->bind(1, collection).bind(2, id).bind(3, field);
-        q->bind(4, static_cast<int64_t>(from.hlc.packed())).bind(5, s_.replica_number(from.replica));
+        q->bind(4, static_cast<int64_t>(from.hlc.packed()))
+            .bind(5, s_.replica_number(from.replica));
         q->bind(6, static_cast<int64_t>(to.hlc.packed())).bind(7, s_.replica_number(to.replica));
         q->run();
         return sqlite3_changes(s_.db_.handle()) > 0;
@@ -285,7 +286,30 @@ public:
         q->run();
     }
 
-private:
+    size_t purge_records_not_in(std::string_view collection, std::string_view field,
+                                const std::vector<std::string>& keep) override {
+        // Values are stored as JSON text, so the kept strings are compared in their quoted form.
+        auto count = s_.db_.prepare(
+            "SELECT COUNT(*) FROM cells WHERE collection = ?1 AND field = ?2 AND value NOT IN "
+            "(SELECT json_quote(value) FROM json_each(?3))");
+        const std::string keep_json = nlohmann::json(keep).dump();
+        count.bind(1, collection).bind(2, field).bind(3, keep_json);
+        count.step();
+        const auto removed = static_cast<size_t>(count.int64(0));
+        if (removed == 0) return 0;
+        s_.db_
+            .prepare(
+                "DELETE FROM cells WHERE collection = ?1 AND record_id IN (SELECT record_id "
+                "FROM cells WHERE collection = ?1 AND field = ?2 AND value NOT IN (SELECT "
+                "json_quote(value) FROM json_each(?3)))")
+            .bind(1, collection)
+            .bind(2, field)
+            .bind(3, keep_json)
+            .run();
+        return removed;
+    }
+
+  private:
     void upsert(std::string_view collection, std::string_view id, std::string_view field,
                 const Value& value, const Stamp& stamp) {
         Resetting u(s_.st_->upsert);
@@ -453,18 +477,19 @@ ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t 
     size_t bytes = 0;
     while (q->step()) {
         const std::string_view value = q->text(3);
-        const size_t size = value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size();
+        const size_t size =
+            value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size();
         if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
             page.more = true;
             break;
         }
         bytes += size;
-        page.cells.push_back(Cell{std::string(q->text(0)), std::string(q->text(1)),
-                                  std::string(q->text(2)),
-                                  CellValue{parse_stored(value),
-                                            Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
-                                                  replica_name(q->int64(5))},
-                                            static_cast<uint64_t>(q->int64(6))}});
+        page.cells.push_back(Cell{
+            std::string(q->text(0)), std::string(q->text(1)), std::string(q->text(2)),
+            CellValue{
+                parse_stored(value),
+                Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))), replica_name(q->int64(5))},
+                static_cast<uint64_t>(q->int64(6))}});
         page.cursor = page.cells.back().current.seq;
     }
     return page;
@@ -491,7 +516,8 @@ std::vector<QuarantinedChangeset> SqliteStore::quarantined() {
     std::vector<QuarantinedChangeset> out;
     Resetting q(st_->quarantine_list);
     while (q->step())
-        out.push_back({codec::decode(q->text(0)), std::string(q->text(1)), std::string(q->text(2))});
+        out.push_back(
+            {codec::decode(q->text(0)), std::string(q->text(1)), std::string(q->text(2))});
     return out;
 }
 

@@ -7,7 +7,9 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <istream>
@@ -19,6 +21,27 @@
 
 namespace ocop::sync {
 
+namespace {
+
+// A TLS failure that retrying cannot cure: the server's certificate is not trusted, has expired
+// or names another host, or no TLS connection can be agreed at all (no common protocol version,
+// not a TLS server). A link cut during the handshake is not one of these: that is transient.
+bool tls_refused(const Poco::Net::SSLException& e) {
+    if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
+        dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) ||
+        dynamic_cast<const Poco::Net::SSLContextException*>(&e))
+        return true;
+    const std::string text = Poco::toLower(e.displayText());
+    for (const char* marker :
+         {"certificate", "verify", "wrong version number", "unsupported protocol",
+          "no protocols available", "handshake failure", "alert", "packet length too long",
+          "record layer failure"})
+        if (text.find(marker) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
 struct HttpTransport::Impl {
     Poco::URI base;
     HttpOptions options;
@@ -27,13 +50,32 @@ struct HttpTransport::Impl {
     std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
         std::unique_ptr<Poco::Net::HTTPClientSession> s;
         if (base.getScheme() == "https")
-            s = std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), tls);
+            s = std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(),
+                                                                tls);
         else
             s = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
         const Poco::Timespan connect(options.connect_timeout.count(), 0);
         const Poco::Timespan io(options.request_timeout.count(), 0);
         s->setTimeout(connect, io, io);
         return s;
+    }
+
+    // The error for a refused TLS connection (see tls_refused): not transient, since the same
+    // certificate will be refused again until someone fixes the CA file, the URL or the server.
+    Error tls_error(const Poco::Net::SSLException& e) const {
+        const std::string trust = options.ca_file.empty() ? "the system's trusted CAs"
+                                                          : "the CA file '" + options.ca_file + "'";
+        std::string what;
+        if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e))
+            what =
+                "the server's TLS certificate is not issued for the host '" + base.getHost() + "'";
+        else if (Poco::toLower(e.displayText()).find("certificate") != std::string::npos)
+            what = "the server's TLS certificate is not trusted by " + trust + " (or has expired)";
+        else
+            what = "no TLS connection could be agreed with " + base.getHost();
+        return Error(
+            ErrorKind::invalid_input, errc::sync_tls,
+            what + ": " + e.displayText() + "; check the server URL and the trusted CA file");
     }
 
     HttpReply send(const std::string& method, const std::string& path, const std::string* body,
@@ -54,9 +96,13 @@ struct HttpTransport::Impl {
             bool sent = true;
             try {
                 std::ostream& out = s->sendRequest(req);
-                if (body) out.write(compressed.data(), static_cast<std::streamsize>(compressed.size()));
+                if (body)
+                    out.write(compressed.data(), static_cast<std::streamsize>(compressed.size()));
                 out.flush();
                 sent = static_cast<bool>(out);
+            } catch (const Poco::Net::SSLException& e) {  // the handshake happens on connect
+                if (tls_refused(e)) throw tls_error(e);
+                sent = false;
             } catch (const Poco::Exception&) {
                 sent = false;
             }
@@ -97,8 +143,11 @@ struct HttpTransport::Impl {
             return reply;
         } catch (const Poco::TimeoutException& e) {
             throw Error(ErrorKind::transient, errc::sync_timeout, "timed out: " + e.displayText());
+        } catch (const Poco::Net::SSLException& e) {
+            if (tls_refused(e)) throw tls_error(e);
+            throw Error(ErrorKind::transient, errc::sync_network, e.displayText());
         } catch (const Poco::Exception& e) {
-            // Connection refused, reset, DNS, TLS handshake: all "no answer", all retryable.
+            // Connection refused, reset, DNS, a cut handshake: all "no answer", all retryable.
             throw Error(ErrorKind::transient, errc::sync_network, e.displayText());
         }
     }
@@ -114,17 +163,31 @@ HttpTransport::HttpTransport(const std::string& base_url, HttpOptions options)
     }
     const auto& scheme = impl_->base.getScheme();
     if ((scheme != "http" && scheme != "https") || impl_->base.getHost().empty())
-        throw Error(ErrorKind::invalid_input, errc::sync_malformed,
-                    "server URL must be http://host:port or https://host:port, not '" + base_url + "'");
+        throw Error(
+            ErrorKind::invalid_input, errc::sync_malformed,
+            "server URL must be http://host:port or https://host:port, not '" + base_url + "'");
     if (!impl_->base.getPath().empty() && impl_->base.getPath().back() == '/')
         impl_->base.setPath(impl_->base.getPath().substr(0, impl_->base.getPath().size() - 1));
     impl_->options = std::move(options);
     if (scheme == "https") {
         Poco::Net::initializeSSL();
-        impl_->tls = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
-                                            impl_->options.ca_file,
-                                            Poco::Net::Context::VERIFY_STRICT, 9,
-                                            impl_->options.ca_file.empty());
+        try {
+            // VERIFY_STRICT: the chain must lead to a trusted CA, and Poco then checks that the
+            // certificate names the URL's host (X509_check_host, or X509_check_ip_asc for an
+            // address) even for localhost, which VERIFY_RELAXED would skip.
+            Poco::Net::Context::Params params;
+            params.caLocation = impl_->options.ca_file;
+            params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+            params.verificationDepth = 9;
+            params.loadDefaultCAs = impl_->options.ca_file.empty();
+            impl_->tls = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+            impl_->tls->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        } catch (const Poco::Exception& e) {
+            Poco::Net::uninitializeSSL();  // the destructor will not run
+            throw Error(ErrorKind::invalid_input, errc::sync_tls,
+                        "cannot use the CA file '" + impl_->options.ca_file +
+                            "' for TLS: " + e.displayText());
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/wire.hpp"
 
 namespace ocop::sync {
@@ -27,17 +28,32 @@ namespace {
     }
     ErrorKind kind = ErrorKind::internal;
     switch (reply.status) {
-        case 400: kind = ErrorKind::invalid_input; break;
-        case 401: kind = ErrorKind::unauthorized; break;
-        case 403: kind = ErrorKind::forbidden; break;
-        case 404: kind = ErrorKind::not_found; break;
-        case 409: kind = ErrorKind::conflict; break;
-        case 413: kind = ErrorKind::too_large; break;
+        case 400:
+            kind = ErrorKind::invalid_input;
+            break;
+        case 401:
+            kind = ErrorKind::unauthorized;
+            break;
+        case 403:
+            kind = ErrorKind::forbidden;
+            break;
+        case 404:
+            kind = ErrorKind::not_found;
+            break;
+        case 409:
+            kind = ErrorKind::conflict;
+            break;
+        case 413:
+            kind = ErrorKind::too_large;
+            break;
         case 429:
         case 502:
         case 503:
-        case 504: kind = ErrorKind::transient; break;
-        default: break;
+        case 504:
+            kind = ErrorKind::transient;
+            break;
+        default:
+            break;
     }
     throw Error(kind, code, message);
 }
@@ -76,8 +92,13 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         req.changesets.push_back(std::move(cs));
     }
     const auto known_server = store.meta(meta_key::server_id);
+    DeviceScope scope(store);
+    // A unit the user gained is pulled first (its older records), then the main pull goes on.
+    const std::optional<Backfill> backfill = options_.pull ? scope.backfill() : std::nullopt;
+    const uint64_t main_cursor = std::stoull(store.meta(meta_key::pull_cursor).value_or("0"));
     PullRequest pull;
-    pull.cursor = std::stoull(store.meta(meta_key::pull_cursor).value_or("0"));
+    pull.cursor = backfill ? backfill->cursor : main_cursor;
+    if (backfill) pull.only_units = backfill->units;
     pull.max_cells = options_.page_cells;
     pull.max_bytes = options_.page_bytes;
     if (options_.pull) req.pull = pull;
@@ -97,6 +118,12 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         throw Error(ErrorKind::internal, errc::sync_server_error,
                     std::string("server answer not understood: ") + e.what());
     }
+    if (resp.new_token && !resp.new_token->empty()) {
+        // The old token works only for a grace period now: keep the new one before anything
+        // else, so that a crash below cannot lose it.
+        token_ = *resp.new_token;
+        if (options_.on_new_token) options_.on_new_token(token_);
+    }
     if (offset_) {
         offset_->learn(resp.server_time_ms, sent_ms, received_ms);
     }
@@ -104,7 +131,8 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
 
     std::map<uint64_t, const Changeset*> sent;
     for (const auto& cs : req.changesets) sent.emplace(cs.seq, &cs);
-    if (resp.expected_seq && (req.changesets.empty() || *resp.expected_seq < req.changesets.front().seq))
+    if (resp.expected_seq &&
+        (req.changesets.empty() || *resp.expected_seq < req.changesets.front().seq))
         throw Error(ErrorKind::conflict, errc::changeset_gap,
                     "the server expects changeset " + std::to_string(*resp.expected_seq) +
                         " of this device, which it no longer holds: the server may have been "
@@ -148,6 +176,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         if (ex.server_changed) {
             // A different server database: everything must be pulled again from the start.
             txn.set_meta(meta_key::pull_cursor, "0");
+            DeviceScope::reset(txn);
         } else if (resp.pull) {
             // Consecutive cells of one record written by one write merge with one lookup.
             const auto& cells = resp.pull->cells;
@@ -164,16 +193,27 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
                                  cells[i].current.stamp);
                 i = j;
             }
-            txn.set_meta(meta_key::pull_cursor, std::to_string(resp.pull->cursor));
             progress.pulled_cells += resp.pull->cells.size();
-            progress.cursor = resp.pull->cursor;
             progress.server_head = resp.pull->head;
-            ex.more_to_pull = resp.pull->more;
+            if (backfill) {
+                DeviceScope::advance_backfill(txn, *backfill, resp.pull->cursor, resp.pull->more);
+                ex.more_to_pull = true;  // the main pull comes next, at least once
+            } else {
+                txn.set_meta(meta_key::pull_cursor, std::to_string(resp.pull->cursor));
+                progress.cursor = resp.pull->cursor;
+                ex.more_to_pull = resp.pull->more;
+            }
         }
         txn.set_meta(meta_key::server_id, resp.server_id);
         txn.set_meta(ocop::meta_key::hlc_last, std::to_string(replica_.clock().last().packed()));
         if (offset_) txn.set_meta(meta_key::clock_offset, std::to_string(offset_->get()));
     });
+    if (resp.grants && !ex.server_changed) {
+        // This answer's page was already read under these grants: what a gained unit lacks is
+        // what came before the main cursor as it was when this request was sent.
+        progress.evicted += scope.adopt(*resp.grants, main_cursor);
+        if (options_.pull && scope.backfill()) ex.more_to_pull = true;
+    }
     ex.pending_after = store.outbox_size();
     progress.pending = ex.pending_after;
 
@@ -182,7 +222,8 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     // this device holds carries a stamp the server accepted (re-stamped if it was too far
     // ahead), all at or below the server's clock: continue from the server's clock.
     HlcClock& clock = replica_.clock();
-    if (ex.pending_after == 0 && clock.last().wall_ms > clock.physical_ms() + clock.max_ahead_ms()) {
+    if (ex.pending_after == 0 &&
+        clock.last().wall_ms > clock.physical_ms() + clock.max_ahead_ms()) {
         clock.rebase(std::max(resp.hlc, Hlc{clock.physical_ms(), 0}));
         store.write([&](StoreTxn& t) {
             t.set_meta(ocop::meta_key::hlc_last, std::to_string(clock.last().packed()));

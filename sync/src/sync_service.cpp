@@ -21,12 +21,14 @@ void SchemaGuard::check(StoreTxn& /*txn*/, const Changeset& cs, const Principal&
 }
 
 SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
-                         std::string server_id, int schema_version, LocalReplica* server_writer)
+                         std::string server_id, int schema_version, LocalReplica* server_writer,
+                         bool scoped)
     : store_(store),
       clock_(clock),
       guard_(guard),
       server_id_(std::move(server_id)),
-      schema_version_(schema_version) {
+      schema_version_(schema_version),
+      scoped_(scoped) {
     if (server_writer) conflicts_.emplace(*server_writer);
 }
 
@@ -65,7 +67,8 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
             }
         });
     }
-    if (req.pull) resp.pull = pull(*req.pull);
+    if (req.pull) resp.pull = pull(*req.pull, who);
+    if (scoped_) resp.grants = who.grants;
     {
         std::lock_guard lock(clock_mutex_);
         clock_.observe(req.hlc);  // refuses by itself if the device clock is too far ahead
@@ -134,11 +137,21 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
         result.code = e.code();
         result.message = e.what();
         result.restamped.reset();
-        // The device undoes the refused write with the server's version of each field.
-        for (const auto& rec : cs.records)
+        // The device undoes the refused write with the server's version of each field; of a
+        // record its user may not see, it learns nothing but "no such value" (so it drops its
+        // own copy of the refused write).
+        std::optional<domain::RecordVisibility> visibility;
+        if (scoped_)
+            visibility.emplace(
+                [&txn](std::string_view c, std::string_view id) { return txn.read(c, id); },
+                who.grants);
+        for (const auto& rec : cs.records) {
+            const bool may_see = !visibility || visibility->visible(rec.collection, rec.id);
             for (const auto& f : rec.fields)
                 result.server_values.push_back(
-                    {rec.collection, rec.id, f.field, txn.cell(rec.collection, rec.id, f.field)});
+                    {rec.collection, rec.id, f.field,
+                     may_see ? txn.cell(rec.collection, rec.id, f.field) : std::nullopt});
+        }
         txn.record_applied(cs.replica, cs.seq, wire::encode(result));
         return outcome;
     }
@@ -153,18 +166,46 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     return outcome;
 }
 
-PullPage SyncService::pull(const PullRequest& req) {
-    const size_t cells = std::clamp<size_t>(req.max_cells ? req.max_cells : tuning::default_page_cells,
-                                            1, tuning::max_page_cells);
-    const size_t bytes = std::clamp<size_t>(req.max_bytes ? req.max_bytes : tuning::default_page_bytes,
-                                            1024, tuning::max_page_bytes);
+PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
+    const size_t cells = std::clamp<size_t>(
+        req.max_cells ? req.max_cells : tuning::default_page_cells, 1, tuning::max_page_cells);
+    const size_t bytes = std::clamp<size_t>(
+        req.max_bytes ? req.max_bytes : tuning::default_page_bytes, 1024, tuning::max_page_bytes);
     PullPage page;
     page.head = store_.head();
-    ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
-    page.cursor = changes.cursor;
-    page.more = changes.more;
+    if (!scoped_ && !req.only_units) {
+        ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
+        page.cursor = changes.cursor;
+        page.more = changes.more;
+        page.head = std::max(page.head, page.cursor);
+        page.cells = std::move(changes.cells);
+        return page;
+    }
+    // Scoped: read the change log in order and keep the cells of records the user covers. The
+    // cursor moves past what was skipped, so nothing is read twice and nothing of another unit
+    // ever leaves the server.
+    domain::RecordVisibility visibility(store_, who.grants, req.only_units);
+    page.cursor = req.cursor;
+    size_t kept_bytes = 0;
+    size_t scanned = 0;
+    const size_t scan_budget = cells * tuning::max_scan_pages_per_pull;
+    bool more = true;
+    while (more && page.cells.size() < cells && kept_bytes < bytes && scanned < scan_budget) {
+        ChangePage changes =
+            store_.changes_since(page.cursor, cells - page.cells.size(), bytes - kept_bytes);
+        scanned += changes.cells.size();
+        for (auto& c : changes.cells) {
+            if (!visibility.visible(c.collection, c.record_id)) continue;
+            kept_bytes += c.current.value.is_string()
+                              ? c.current.value.get_ref<const std::string&>().size()
+                              : c.current.value.dump().size();
+            page.cells.push_back(std::move(c));
+        }
+        page.cursor = changes.cursor;
+        more = changes.more;
+    }
+    page.more = more;
     page.head = std::max(page.head, page.cursor);
-    page.cells = std::move(changes.cells);
     return page;
 }
 

@@ -18,11 +18,14 @@ namespace {
     throw Error(ErrorKind::invalid_input, errc::sync_malformed, "sync message: " + what);
 }
 
-json hlc_json(const Hlc& h) { return json::array({h.wall_ms, h.logical}); }
+json hlc_json(const Hlc& h) {
+    return json::array({h.wall_ms, h.logical});
+}
 
 Hlc hlc_from(const json& j, const char* where) {
-    if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() || !j[1].is_number_unsigned() ||
-        j[0].get<uint64_t>() >= (uint64_t{1} << 47) || j[1].get<uint64_t>() > Hlc::max_logical)
+    if (!j.is_array() || j.size() != 2 || !j[0].is_number_unsigned() ||
+        !j[1].is_number_unsigned() || j[0].get<uint64_t>() >= (uint64_t{1} << 47) ||
+        j[1].get<uint64_t>() > Hlc::max_logical)
         malformed(std::string(where) + " must be [wall_ms, logical]");
     return Hlc{j[0].get<int64_t>(), j[1].get<uint32_t>()};
 }
@@ -82,16 +85,22 @@ json encode_page(const PullPage& page) {
         for (size_t k = i; k < j; ++k) {
             const Cell& c = page.cells[k];
             fields[c.field] = c.current.value;
-            if (c.current.stamp != record_stamp) field_stamps[c.field] = stamp_json(c.current.stamp);
+            if (c.current.stamp != record_stamp)
+                field_stamps[c.field] = stamp_json(c.current.stamp);
         }
-        json rec = {{"c", page.cells[i].collection}, {"id", page.cells[i].record_id},
-                    {"s", stamp_json(record_stamp)}, {"f", std::move(fields)}};
+        json rec = {{"c", page.cells[i].collection},
+                    {"id", page.cells[i].record_id},
+                    {"s", stamp_json(record_stamp)},
+                    {"f", std::move(fields)}};
         if (!field_stamps.empty()) rec["fs"] = std::move(field_stamps);
         records.push_back(std::move(rec));
         i = j;
     }
-    return {{"cursor", page.cursor}, {"more", page.more},   {"head", page.head},
-            {"replicas", std::move(replicas)}, {"records", std::move(records)}};
+    return {{"cursor", page.cursor},
+            {"more", page.more},
+            {"head", page.head},
+            {"replicas", std::move(replicas)},
+            {"records", std::move(records)}};
 }
 
 PullPage decode_page(const json& j) {
@@ -188,8 +197,8 @@ ChangesetResult decode_result(const json& j) {
                         malformed("result.server current is [value, wall_ms, logical, replica]");
                     try {
                         cell.current = CellValue{
-                            c[3][0], codec::stamp_from_json(json::array({c[3][1], c[3][2], c[3][3]})),
-                            0};
+                            c[3][0],
+                            codec::stamp_from_json(json::array({c[3][1], c[3][2], c[3][3]})), 0};
                     } catch (const Error& e) {
                         malformed(std::string("result.server: ") + e.what());
                     }
@@ -206,13 +215,15 @@ ChangesetResult decode_result(const json& j) {
 std::string encode(const SyncRequest& req) {
     json changesets = json::array();
     for (const auto& cs : req.changesets) changesets.push_back(codec::to_json(cs));
-    json doc = {{"v", protocol_version},       {"replica", req.replica},
+    json doc = {{"v", protocol_version},        {"replica", req.replica},
                 {"schema", req.schema_version}, {"app", req.app_version},
                 {"hlc", hlc_json(req.hlc)},     {"changesets", std::move(changesets)}};
-    if (req.pull)
+    if (req.pull) {
         doc["pull"] = {{"cursor", req.pull->cursor},
                        {"max_cells", req.pull->max_cells},
                        {"max_bytes", req.pull->max_bytes}};
+        if (req.pull->only_units) doc["pull"]["units"] = *req.pull->only_units;
+    }
     return doc.dump();
 }
 
@@ -240,6 +251,18 @@ SyncRequest decode_request(std::string_view text) {
         pull.cursor = unsigned_member(*p, "cursor", "pull");
         pull.max_cells = p->contains("max_cells") ? unsigned_member(*p, "max_cells", "pull") : 0;
         pull.max_bytes = p->contains("max_bytes") ? unsigned_member(*p, "max_bytes", "pull") : 0;
+        if (const auto u = p->find("units"); u != p->end()) {
+            if (!u->is_array() || u->size() > tuning::max_units_per_pull)
+                malformed("pull.units must be an array of at most " +
+                          std::to_string(tuning::max_units_per_pull) + " unit ids");
+            std::vector<std::string> units;
+            for (const auto& unit : *u) {
+                if (!unit.is_string() || unit.get_ref<const std::string&>().size() > 64)
+                    malformed("pull.units must hold unit ids");
+                units.push_back(unit.get<std::string>());
+            }
+            pull.only_units = std::move(units);
+        }
         req.pull = pull;
     }
     return req;
@@ -248,11 +271,19 @@ SyncRequest decode_request(std::string_view text) {
 std::string encode(const SyncResponse& resp) {
     json results = json::array();
     for (const auto& r : resp.results) results.push_back(encode_result(r));
-    json doc = {{"v", protocol_version},   {"server_id", resp.server_id},
-                {"hlc", hlc_json(resp.hlc)}, {"time", resp.server_time_ms},
+    json doc = {{"v", protocol_version},
+                {"server_id", resp.server_id},
+                {"hlc", hlc_json(resp.hlc)},
+                {"time", resp.server_time_ms},
                 {"results", std::move(results)}};
     if (resp.expected_seq) doc["expected_seq"] = *resp.expected_seq;
     if (resp.pull) doc["pull"] = encode_page(*resp.pull);
+    if (resp.grants) {
+        json grants = json::array();
+        for (const auto& g : *resp.grants) grants.push_back({{"role", g.role}, {"unit", g.unit}});
+        doc["grants"] = std::move(grants);
+    }
+    if (resp.new_token) doc["new_token"] = *resp.new_token;
     return doc.dump();
 }
 
@@ -270,10 +301,24 @@ SyncResponse decode_response(std::string_view text) {
     if (doc.contains("expected_seq"))
         resp.expected_seq = unsigned_member(doc, "expected_seq", "response");
     if (const auto p = doc.find("pull"); p != doc.end()) resp.pull = decode_page(*p);
+    if (const auto g = doc.find("grants"); g != doc.end()) {
+        if (!g->is_array()) malformed("response.grants must be an array");
+        std::vector<Grant> grants;
+        for (const auto& item : *g) {
+            if (!item.is_object()) malformed("a grant must be an object");
+            grants.push_back(Grant{string_member(item, "role", "grant", 64),
+                                   string_member(item, "unit", "grant", 64)});
+        }
+        resp.grants = std::move(grants);
+    }
+    if (doc.contains("new_token"))
+        resp.new_token = string_member(doc, "new_token", "response", 512);
     return resp;
 }
 
-std::string encode(const ChangesetResult& result) { return encode_result(result).dump(); }
+std::string encode(const ChangesetResult& result) {
+    return encode_result(result).dump();
+}
 
 ChangesetResult decode_result(std::string_view text) {
     return decode_result(codec::parse_limited(text, tuning::max_inflated_body_bytes,

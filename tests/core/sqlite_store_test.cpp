@@ -536,3 +536,29 @@ TEST_CASE("store: everything survives closing and reopening the file", "[store]"
     CHECK(store.read("farm", uuid_for(2))->fields.at("name").stamp == st(2, 0, "server"));
     CHECK(store.integrity_check() == "ok");
 }
+
+TEST_CASE("store: purge removes records of other units and keeps partly pulled ones", "[store]") {
+    SqliteStore store(":memory:");
+    const std::string kept = uuid_for(1), other = uuid_for(2), partial = uuid_for(3),
+                      deleted_other = uuid_for(4);
+    store.write([&](StoreTxn& t) {
+        t.merge("farm", kept, "name", "A", st(10, 0, "dev-a"));
+        t.merge("farm", kept, "unit", "unit-a", st(10, 0, "dev-a"));
+        t.merge("farm", other, "name", "B", st(11, 0, "dev-a"));
+        t.merge("farm", other, "unit", "unit-b", st(11, 0, "dev-a"));
+        t.merge("farm", partial, "name", "no unit yet", st(12, 0, "dev-a"));
+        t.merge("farm", deleted_other, "unit", "unit-b", st(13, 0, "dev-a"));
+        t.merge("farm", deleted_other, "_deleted", true, st(14, 0, "dev-a"));
+        t.merge("person", other, "unit", "unit-b", st(15, 0, "dev-a"));  // another collection
+    });
+    size_t removed = 0;
+    store.write([&](StoreTxn& t) { removed = t.purge_records_not_in("farm", "unit", {"unit-a"}); });
+    CHECK(removed == 2);
+    CHECK(store.read("farm", kept).has_value());
+    CHECK(store.read("farm", partial).has_value());
+    CHECK_FALSE(store.read("farm", other).has_value());
+    CHECK_FALSE(store.read("farm", deleted_other).has_value());
+    CHECK(store.read("person", other).has_value());
+    store.write([&](StoreTxn& t) { removed = t.purge_records_not_in("farm", "unit", {"unit-a"}); });
+    CHECK(removed == 0);
+}

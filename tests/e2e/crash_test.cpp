@@ -24,7 +24,8 @@ int kills_requested() {
 
 void put_inspections(const Device& d, int count, const std::string& tag) {
     for (int i = 0; i < count; ++i)
-        d.ok({"put", "inspection", "kind=production_facility", "site_name=Cơ sở " + tag + "-" + std::to_string(i),
+        d.ok({"put", "inspection", "kind=production_facility",
+              "site_name=Cơ sở " + tag + "-" + std::to_string(i),
               "started_at=2026-11-21T09:00:00+07:00", "status=draft", "unit=" + kUnit});
 }
 
@@ -35,9 +36,10 @@ struct BackgroundSync {
     std::unique_ptr<Poco::ProcessHandle> handle;
 };
 
-std::unique_ptr<BackgroundSync> start_sync(const Device& d, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"--home", d.home.string(), "sync", "--backoff-ms", "50",
-                                     "--attempts", "40"};
+std::unique_ptr<BackgroundSync> start_sync(const Device& d,
+                                           const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--home", d.home.string(), "sync", "--backoff-ms",
+                                     "50",     "--attempts",    "40"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto s = std::make_unique<BackgroundSync>();
     s->handle = std::make_unique<Poco::ProcessHandle>(
@@ -57,6 +59,7 @@ TEST_CASE("server killed at random points during pushes and pulls loses nothing"
     const auto root = temp_dir("ocop-crash-server");
     const auto data = root / "server";
     add_user(data, "doan.kiem.tra", "mat-khau-doan-2026");
+    grant(data, "doan.kiem.tra", "inspector", kUnit);
     ServerProcess server(server_bin, data, free_port());
     server.start();
     std::vector<Device> devices = {{root / "d1"}, {root / "d2"}, {root / "d3"}};
@@ -94,7 +97,8 @@ TEST_CASE("server killed at random points during pushes and pulls loses nothing"
         const uint64_t written = changesets_written(d);
         CHECK(d.ok({"status"})["pending"] == 0);
         ocop::SqliteStore store(d.db().string());
-        auto q = db.prepare("SELECT COUNT(*), MIN(seq), MAX(seq) FROM applied_changesets WHERE replica=?1");
+        auto q = db.prepare(
+            "SELECT COUNT(*), MIN(seq), MAX(seq) FROM applied_changesets WHERE replica=?1");
         q.bind(1, store.meta("replica_id").value());
         REQUIRE(q.step());
         CHECK(static_cast<uint64_t>(q.int64(0)) == written);  // exactly once each
@@ -113,6 +117,7 @@ TEST_CASE("a device killed while applying pull pages resumes without loss or dup
     const auto root = temp_dir("ocop-crash-device");
     const auto data = root / "server";
     add_user(data, "can.bo.xa", "mat-khau-xa-2026");
+    grant(data, "can.bo.xa", "inspector", kUnit);
     ServerProcess server(server_bin, data, free_port());
     server.start();
     Device writer{root / "writer"}, reader{root / "reader"};

@@ -21,7 +21,18 @@ inline const std::string field_bin = OCOP_FIELD_BIN;
 
 inline void add_user(const std::filesystem::path& data, const std::string& user,
                      const std::string& password) {
-    const RunResult r = run(admin_bin, {"--data", data.string(), "user", "add", user}, password + "\n");
+    const RunResult r =
+        run(admin_bin, {"--data", data.string(), "user", "add", user}, password + "\n");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+// A role on a unit for `user` (docs/permissions.md). The unit need not exist in the server's
+// store: the tests write records under fixed unit ids.
+inline void grant(const std::filesystem::path& data, const std::string& user,
+                  const std::string& role, const std::string& unit) {
+    const RunResult r = run(admin_bin, {"--data", data.string(), "user", "grant", user, role, unit,
+                                        "--allow-unknown-unit"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
 }
@@ -59,8 +70,8 @@ inline CellDump dump_cells(const std::filesystem::path& db_file) {
         const ChangePage page = store.changes_since(cursor, 10000, 16 * 1024 * 1024);
         for (const auto& c : page.cells)
             out[{c.collection, c.record_id, c.field}] = {
-                c.current.value.dump(), std::to_string(c.current.stamp.hlc.packed()) + "@" +
-                                            c.current.stamp.replica};
+                c.current.value.dump(),
+                std::to_string(c.current.stamp.hlc.packed()) + "@" + c.current.stamp.replica};
         cursor = page.cursor;
         if (!page.more) break;
     }

@@ -41,6 +41,8 @@ TEST_CASE("two devices edit offline, sync twice, and hold the same data as the s
     const auto data = root / "server";
     add_user(data, "can.bo.an", "mat-khau-an-2026");
     add_user(data, "can.bo.binh", "mat-khau-binh-2026");
+    grant(data, "can.bo.an", "inspector", kUnit);
+    grant(data, "can.bo.binh", "inspector", kUnit);
     ServerProcess server(server_bin, data, free_port());
     server.start();
 
@@ -58,8 +60,8 @@ TEST_CASE("two devices edit offline, sync twice, and hold the same data as the s
 
     put(a, "inspection", {"gps_lat=10.3861", "gps_lon=105.4352"}, shared);       // field set of A
     put(b, "inspection", {"conclusion=Đạt yêu cầu về nhãn hàng hóa."}, shared);  // field set of B
-    put(a, "inspection", {"site_name=Chợ Long Xuyên (khu B)"}, shared);           // same field...
-    put(b, "inspection", {"site_name=Chợ Mỹ Xuyên"}, shared);                      // ...by both
+    put(a, "inspection", {"site_name=Chợ Long Xuyên (khu B)"}, shared);          // same field...
+    put(b, "inspection", {"site_name=Chợ Mỹ Xuyên"}, shared);                    // ...by both
     const std::string only_a = put(a, "inspection", inspection_fields("HTX Tân Hiệp"))["id"];
     const std::string only_b = put(b, "inspection", inspection_fields("Cồn Sơn"))["id"];
     // An offline sync fails honestly and keeps everything pending.
@@ -125,6 +127,7 @@ TEST_CASE("cut connections mid-push and mid-pull resume without loss or duplicat
     const auto root = temp_dir("ocop-e2e-cuts");
     const auto data = root / "server";
     add_user(data, "to.kiem.tra", "mat-khau-doan-2026");
+    grant(data, "to.kiem.tra", "inspector", kUnit);
     ServerProcess server(server_bin, data, free_port());
     server.start();
     CuttingProxy proxy(server.port());
@@ -133,7 +136,8 @@ TEST_CASE("cut connections mid-push and mid-pull resume without loss or duplicat
     Device a{root / "phone-a"}, b{root / "phone-b"};
     a.login(via_proxy, "to.kiem.tra", "mat-khau-doan-2026");
     b.login(via_proxy, "to.kiem.tra", "mat-khau-doan-2026");
-    for (int i = 0; i < 20; ++i) put(a, "inspection", inspection_fields("Điểm bán số " + std::to_string(i)));
+    for (int i = 0; i < 20; ++i)
+        put(a, "inspection", inspection_fields("Điểm bán số " + std::to_string(i)));
 
     SECTION("push cut after 300 bytes of the request: retried, applied once") {
         proxy.cut_next(CuttingProxy::Cut::request_after_bytes, 300);

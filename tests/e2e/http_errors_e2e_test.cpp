@@ -1,8 +1,8 @@
 // The real server's answers to bad input: every one a JSON error with a stable code, and nothing
 // stored is lost.
-#include "e2e_support.hpp"
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include "e2e_support.hpp"
 
 #include "ocop/sync/gzip.hpp"
 
@@ -23,20 +23,26 @@ TEST_CASE("bad tokens, malformed and oversized bodies get JSON errors", "[e2e]")
     const auto root = temp_dir("ocop-e2e-errors");
     const auto data = root / "server";
     add_user(data, "can.bo.xa", "mat-khau-xa-2026");
+    const std::string unit = "0192a000-0000-7000-8000-000000000001";
+    grant(data, "can.bo.xa", "inspector", unit);
     ServerProcess server(server_bin, data, free_port());
     server.start();
     ocop::sync::HttpTransport http(server.url());
 
     Device a{root / "phone"};
     a.login(server.url(), "can.bo.xa", "mat-khau-xa-2026");
-    a.ok({"put", "admin_unit", "code=89", "name=Tỉnh An Giang", "level=province",
-          "valid_from=2025-07-01"});
+    a.ok({"put", "inspection", "kind=market_point", "site_name=Chợ Mỹ Hòa Hưng",
+          "started_at=2026-11-20T08:00:00+07:00", "status=draft", "unit=" + unit});
     REQUIRE(a.cmd({"sync"}).exit_code == 0);
 
     SECTION("wrong password") {
         const auto r = http.post("/v1/login",
-                                 json{{"user", "can.bo.xa"}, {"password", "sai-mat-khau-1"},
-                                      {"replica", "r1"}, {"device_name", "x"}}.dump(), "");
+                                 json{{"user", "can.bo.xa"},
+                                      {"password", "sai-mat-khau-1"},
+                                      {"replica", "r1"},
+                                      {"device_name", "x"}}
+                                     .dump(),
+                                 "");
         CHECK(r.status == 401);
         CHECK(error_code(r) == "auth.bad_credentials");
     }
@@ -53,8 +59,8 @@ TEST_CASE("bad tokens, malformed and oversized bodies get JSON errors", "[e2e]")
             ocop::SqliteStore store(a.db().string());
             store.write([](ocop::StoreTxn& t) { t.set_meta("sdk_device_token", "forged"); });
         }
-        a.ok({"put", "admin_unit", "code=8901", "name=Xã Mỹ Hòa Hưng", "level=commune",
-              "valid_from=2025-07-01"});
+        a.ok({"put", "inspection", "kind=market_point", "site_name=Chợ Long Xuyên",
+              "started_at=2026-11-21T08:00:00+07:00", "status=draft", "unit=" + unit});
         const RunResult r = a.cmd({"sync"});
         CHECK(r.exit_code == 3);
         CHECK(r.err.find("auth.invalid_token") != std::string::npos);
@@ -62,8 +68,11 @@ TEST_CASE("bad tokens, malformed and oversized bodies get JSON errors", "[e2e]")
     }
     SECTION("malformed and oversized bodies") {
         const auto login = http.post("/v1/login",
-                                     json{{"user", "can.bo.xa"}, {"password", "mat-khau-xa-2026"},
-                                          {"replica", "tool-replica"}, {"device_name", "curl"}}.dump(),
+                                     json{{"user", "can.bo.xa"},
+                                          {"password", "mat-khau-xa-2026"},
+                                          {"replica", "tool-replica"},
+                                          {"device_name", "curl"}}
+                                         .dump(),
                                      "");
         REQUIRE(login.status == 200);
         const std::string token = json::parse(login.body)["token"];
@@ -72,8 +81,8 @@ TEST_CASE("bad tokens, malformed and oversized bodies get JSON errors", "[e2e]")
         CHECK(error_code(not_json) == "sync.malformed");
         const auto wrong_shape = http.post("/v1/sync", "[1,2,3]", token);
         CHECK(wrong_shape.status == 400);
-        const auto future = http.post(
-            "/v1/sync", json{{"v", 99}, {"replica", "tool-replica"}}.dump(), token);
+        const auto future =
+            http.post("/v1/sync", json{{"v", 99}, {"replica", "tool-replica"}}.dump(), token);
         CHECK(future.status == 400);
         CHECK(error_code(future) == "sync.version_unsupported");
         // A body declared larger than the 16 MiB limit is refused before a byte of it is read:
@@ -81,11 +90,14 @@ TEST_CASE("bad tokens, malformed and oversized bodies get JSON errors", "[e2e]")
         {
             Poco::Net::StreamSocket raw(Poco::Net::SocketAddress("127.0.0.1", server.port()));
             raw.setReceiveTimeout(Poco::Timespan(10, 0));
-            const std::string head = "POST /v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                     "Authorization: Bearer " + token + "\r\n"
-                                     "Content-Type: application/json\r\n"
-                                     "Content-Length: " + std::to_string(17 * 1024 * 1024) +
-                                     "\r\n\r\n";
+            const std::string head =
+                "POST /v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Authorization: Bearer " +
+                token +
+                "\r\n"
+                "Content-Type: application/json\r\n"
+                "Content-Length: " +
+                std::to_string(17 * 1024 * 1024) + "\r\n\r\n";
             raw.sendBytes(head.data(), static_cast<int>(head.size()));
             std::string answer;
             char buf[4096];

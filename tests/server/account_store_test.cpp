@@ -1,6 +1,8 @@
 // Password hashing and the SQLite account store: the hash is real PBKDF2-HMAC-SHA256 in the
 // documented format, tokens authenticate exactly the device they were issued to, and neither a
-// password nor a token ever reaches the database file in clear.
+// password nor a token ever reaches the database file in clear. Grants, disabled users, revoked
+// and reinstated devices, token rotation and idle expiry (with a clock the tests move), and the
+// migration of a version 1 file.
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/core/uuid.hpp"
@@ -42,9 +44,17 @@ EnrollRequest enroll_req(const std::string& user, const std::string& password,
     return EnrollRequest{user, password, replica, "Samsung A15", "ocop-field/0.1.0"};
 }
 
-AccountStoreOptions test_options() {
+// 2026-11-23 00:00 UTC (07:00 in Vietnam).
+constexpr int64_t kT0 = 1'795'392'000'000;
+constexpr int64_t kDay = 86'400'000;
+const std::string kUnitA = "01890000-0000-7000-8000-00000000000a";
+const std::string kUnitB = "01890000-0000-7000-8000-00000000000b";
+
+// `now`, when given, is the store's clock: tests move it by days.
+AccountStoreOptions test_options(const int64_t* now = nullptr) {
     AccountStoreOptions o;
     o.pbkdf2_iterations = kTestIterations;
+    if (now) o.clock = [now] { return *now; };
     return o;
 }
 
@@ -142,15 +152,23 @@ TEST_CASE("devices enrol with a password and authenticate with their token", "[s
         CHECK(e.token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                         "0123456789-_") == std::string::npos);
         CHECK(ocop::is_uuid(e.device.id));
-        const auto who = accounts.authenticate(e.token);
-        REQUIRE(who);
+        const auto auth = accounts.authenticate(e.token);
+        REQUIRE(auth.who);
+        CHECK(auth.code.empty());
+        CHECK_FALSE(auth.rotated_token);
+        const auto& who = auth.who;
         CHECK(who->user == "can.bo.an");
         CHECK(who->replica == "phone-a");
         CHECK(who->device_id == e.device.id);
-        CHECK_FALSE(accounts.authenticate(""));
-        CHECK_FALSE(accounts.authenticate("not-a-real-token"));
-        CHECK_FALSE(
-            accounts.authenticate(e.token.substr(0, 42) + (e.token[42] == 'A' ? "B" : "A")));
+        CHECK(accounts.authenticate("").code == ocop::errc::auth_invalid_token);
+        const auto unknown_token = accounts.authenticate("not-a-real-token");
+        CHECK_FALSE(unknown_token.who);
+        CHECK(unknown_token.code == ocop::errc::auth_invalid_token);
+        CHECK(unknown_token.device_id.empty());  // nothing known about an unknown token
+        CHECK(unknown_token.user.empty());
+        CHECK(
+            accounts.authenticate(e.token.substr(0, 42) + (e.token[42] == 'A' ? "B" : "A")).code ==
+            ocop::errc::auth_invalid_token);
 
         // One answer for a wrong password and for an unknown user.
         const auto wrong = [&] {
@@ -170,18 +188,18 @@ TEST_CASE("devices enrol with a password and authenticate with their token", "[s
         CHECK(error_code_of([&] {
                   accounts.enroll(enroll_req("can.bo.binh", "mat-khau-binh-2026", "phone-a"));
               }) == ocop::errc::sync_replica_mismatch);
-        CHECK(accounts.authenticate(token_a));
+        CHECK(accounts.authenticate(token_a).who);
     }
     {
         // Reopened: the enrolment survived; re-enrolling the same replica replaces the token.
         SqliteAccountStore accounts(db, test_options());
-        REQUIRE(accounts.authenticate(token_a));
+        REQUIRE(accounts.authenticate(token_a).who);
         const Enrollment again =
             accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
         CHECK(again.token != token_a);
         CHECK(again.device.id == device_a);
-        CHECK_FALSE(accounts.authenticate(token_a));
-        const auto who = accounts.authenticate(again.token);
+        CHECK(accounts.authenticate(token_a).code == ocop::errc::auth_invalid_token);
+        const auto who = accounts.authenticate(again.token).who;
         REQUIRE(who);
         CHECK(who->device_id == device_a);
 
@@ -202,6 +220,8 @@ TEST_CASE("passwords and tokens never reach the accounts database in clear", "[s
     const auto db = dir.path() / "accounts.db";
     const std::string password = "Mat-khau-bi-mat-XYZZY-2026";
     std::string token;
+    std::string rotated;
+    int64_t now = kT0;
     // Every file SQLite writes for this database (main file, WAL, shared memory).
     const auto scan_files = [&](const std::string& secret) {
         size_t files = 0;
@@ -213,22 +233,401 @@ TEST_CASE("passwords and tokens never reach the accounts database in clear", "[s
         CHECK(files >= 1);
     };
     {
-        SqliteAccountStore accounts(db.string(), test_options());
+        SqliteAccountStore accounts(db.string(), test_options(&now));
         accounts.add_user("can.bo.xa", password);
         token = accounts.enroll(enroll_req("can.bo.xa", password, "phone-x")).token;
-        REQUIRE(accounts.authenticate(token));
+        REQUIRE(accounts.authenticate(token).who);
+        // A rotation stores the new token and keeps the old one for its grace: both as hashes.
+        now += kDay * 8;
+        const auto auth = accounts.authenticate(token);
+        REQUIRE(auth.rotated_token);
+        rotated = *auth.rotated_token;
         scan_files(password);
         scan_files(token);
+        scan_files(rotated);
     }
     scan_files(password);  // after close: checkpointed into the main file
     scan_files(token);
+    scan_files(rotated);
 
-    // What is stored instead: the token's SHA-256 and a hash that verifies the password.
+    // What is stored instead: the tokens' SHA-256 and a hash that verifies the password.
     ocop::sqlite::Db raw(db.string(), ocop::sqlite::Durability::normal);
-    auto device = raw.prepare("SELECT token_hash FROM devices");
+    auto device = raw.prepare("SELECT token_hash, prev_token_hash FROM devices");
     REQUIRE(device.step());
-    CHECK(device.text(0) == secrets::sha256_hex(token));
+    CHECK(device.text(0) == secrets::sha256_hex(rotated));
+    CHECK(device.text(1) == secrets::sha256_hex(token));
     auto user = raw.prepare("SELECT password_hash FROM users WHERE name = 'can.bo.xa'");
     REQUIRE(user.step());
     CHECK(verify_password(password, user.text(0)));
+}
+
+TEST_CASE("roles are granted on units, listed, removed and given to the device's principal",
+          "[server][accounts][grants]") {
+    TempDir dir("ocop-accounts-grants");
+    const std::string db = (dir.path() / "accounts.db").string();
+    std::string token;
+    {
+        SqliteAccountStore accounts(db, test_options());
+        accounts.add_user("can.bo.an", "mat-khau-an-2026");
+        accounts.add_user("to.truong", "mat-khau-tt-2026");
+        token = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a")).token;
+        CHECK(accounts.grants("can.bo.an").empty());
+        CHECK(accounts.authenticate(token).who->grants.empty());
+
+        accounts.add_grant("can.bo.an", {"inspector", kUnitB});
+        accounts.add_grant("can.bo.an", {"commune_officer", kUnitA});
+        accounts.add_grant("can.bo.an", {"inspector", kUnitA});
+        accounts.add_grant("can.bo.an", {"inspector", kUnitA});  // twice: a no-op
+        accounts.add_grant("to.truong", {"team_lead", kUnitA});
+        const std::vector<ocop::sync::Grant> expected = {
+            {"commune_officer", kUnitA}, {"inspector", kUnitA}, {"inspector", kUnitB}};
+        CHECK(accounts.grants("can.bo.an") == expected);
+        // The principal of each request carries the user's grants, current at that request.
+        CHECK(accounts.authenticate(token).who->grants == expected);
+
+        CHECK(error_code_of([&] {
+                  accounts.add_grant("can.bo.an", {"mayor", kUnitA});
+              }) == ocop::errc::auth_unknown_role);
+        CHECK(error_code_of([&] {
+                  accounts.add_grant("can.bo.an", {"", kUnitA});
+              }) == ocop::errc::auth_unknown_role);
+        CHECK(error_code_of([&] {
+                  accounts.add_grant("khong.co", {"inspector", kUnitA});
+              }) == ocop::errc::auth_user_unknown);
+        CHECK(error_code_of([&] {
+                  accounts.add_grant("can.bo.an", {"inspector", ""});
+              }) == ocop::errc::auth_unknown_unit);
+        CHECK(error_code_of([&] { accounts.grants("khong.co"); }) == ocop::errc::auth_user_unknown);
+        CHECK(accounts.grants("can.bo.an") == expected);  // nothing refused was stored
+
+        CHECK(accounts.remove_grant("can.bo.an", {"inspector", kUnitB}));
+        CHECK_FALSE(accounts.remove_grant("can.bo.an", {"inspector", kUnitB}));
+        CHECK_FALSE(accounts.remove_grant("can.bo.an", {"team_lead", kUnitA}));  // to.truong's
+        CHECK(error_code_of([&] {
+                  accounts.remove_grant("khong.co", {"inspector", kUnitA});
+              }) == ocop::errc::auth_user_unknown);
+        CHECK(accounts.authenticate(token).who->grants ==
+              std::vector<ocop::sync::Grant>{{"commune_officer", kUnitA}, {"inspector", kUnitA}});
+    }
+    SqliteAccountStore accounts(db, test_options());  // reopened: grants are stored
+    CHECK(accounts.grants("can.bo.an") ==
+          std::vector<ocop::sync::Grant>{{"commune_officer", kUnitA}, {"inspector", kUnitA}});
+    CHECK(accounts.grants("to.truong") == std::vector<ocop::sync::Grant>{{"team_lead", kUnitA}});
+    // Every role of the permission table can be granted.
+    for (const char* role : {"commune_officer", "inspector", "team_lead", "provincial_staff",
+                             "council_secretary", "administrator"}) {
+        INFO(role);
+        CHECK(error_code_of([&] {
+                  accounts.add_grant("to.truong", {role, kUnitB});
+              }) == "<no error>");
+    }
+}
+
+TEST_CASE("a disabled user's devices stop at once and work again when enabled",
+          "[server][accounts]") {
+    TempDir dir("ocop-accounts-disable");
+    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options());
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    accounts.add_user("can.bo.binh", "mat-khau-binh-2026");
+    const Enrollment a = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    const Enrollment b =
+        accounts.enroll(enroll_req("can.bo.binh", "mat-khau-binh-2026", "phone-b"));
+
+    accounts.set_user_disabled("can.bo.an", true);
+    CHECK(accounts.users()[0].disabled);
+    const auto refused = accounts.authenticate(a.token);
+    CHECK_FALSE(refused.who);
+    CHECK(refused.code == ocop::errc::auth_user_disabled);
+    CHECK(refused.device_id == a.device.id);  // for the audit trail
+    CHECK(refused.user == "can.bo.an");
+    CHECK(refused.message.find("unsent work stays on the device") != std::string::npos);
+    CHECK(accounts.authenticate(b.token).who);  // other users are not affected
+    // A disabled user cannot log in either (the same answer as a wrong password).
+    CHECK(error_code_of([&] {
+              accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a2"));
+          }) == ocop::errc::auth_bad_credentials);
+
+    accounts.set_user_disabled("can.bo.an", false);
+    const auto back = accounts.authenticate(a.token);  // the same token works again
+    REQUIRE(back.who);
+    CHECK(back.who->device_id == a.device.id);
+    CHECK(error_code_of([&] { accounts.set_user_disabled("khong.co", true); }) ==
+          ocop::errc::auth_user_unknown);
+}
+
+TEST_CASE("a revoked device is told why, cannot log in again, and is reinstated",
+          "[server][accounts]") {
+    TempDir dir("ocop-accounts-revoke");
+    int64_t now = kT0;
+    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options(&now));
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    const Enrollment lost = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    const Enrollment other =
+        accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "tablet-a"));
+
+    CHECK(error_code_of([&] { accounts.revoke_device("no-such-device", "lost"); }) ==
+          ocop::errc::auth_unknown_device);
+    CHECK(error_code_of([&] { accounts.revoke_device(lost.device.id, "  "); }) ==
+          ocop::errc::value_required_missing);
+    CHECK_FALSE(accounts.device(lost.device.id)->revoked_ms);
+
+    now += 3'600'000;
+    const int64_t revoked_at = now;
+    accounts.revoke_device(lost.device.id, "phone lost at Chợ Long Xuyên");
+    const auto info = accounts.device(lost.device.id);
+    REQUIRE(info);
+    REQUIRE(info->revoked_ms);
+    CHECK(*info->revoked_ms == revoked_at);
+    CHECK(info->revoked_reason == "phone lost at Chợ Long Xuyên");
+    CHECK_FALSE(accounts.device("no-such-device"));
+
+    now += 60'000;
+    const auto refused = accounts.authenticate(lost.token);
+    CHECK_FALSE(refused.who);
+    CHECK(refused.code == ocop::errc::auth_device_revoked);
+    CHECK(refused.device_id == lost.device.id);
+    CHECK(refused.user == "can.bo.an");
+    CHECK(refused.message ==
+          "this device was revoked by an administrator on 2026-11-23: phone lost at Chợ Long "
+          "Xuyên; unsent work stays on the device — ask the administrator to reinstate it, then "
+          "log in again");
+    CHECK(accounts.authenticate(other.token).who);  // the user's other device is not affected
+    // Revoking again changes the reason, not the moment the device was cut off.
+    now += 60'000;
+    accounts.revoke_device(lost.device.id, "phone stolen");
+    CHECK(*accounts.device(lost.device.id)->revoked_ms == revoked_at);
+    CHECK(accounts.authenticate(lost.token).message.find("phone stolen") != std::string::npos);
+
+    // The password does not bring a revoked device back.
+    const auto relogin = [&] {
+        return accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    };
+    CHECK(error_code_of(relogin) == ocop::errc::auth_device_revoked);
+    CHECK(error_message_of(relogin).find("phone stolen") != std::string::npos);
+    CHECK(accounts.authenticate(lost.token).code == ocop::errc::auth_device_revoked);
+
+    CHECK(error_code_of([&] { accounts.reinstate_device("no-such-device"); }) ==
+          ocop::errc::auth_unknown_device);
+    accounts.reinstate_device(lost.device.id);
+    CHECK_FALSE(accounts.device(lost.device.id)->revoked_ms);
+    CHECK(accounts.device(lost.device.id)->revoked_reason.empty());
+    // The token it had while revoked stays dead: the device logs in again with the password.
+    CHECK(accounts.authenticate(lost.token).code == ocop::errc::auth_invalid_token);
+    const Enrollment again = relogin();
+    CHECK(again.device.id == lost.device.id);  // the same device, so its changesets continue
+    const auto who = accounts.authenticate(again.token).who;
+    REQUIRE(who);
+    CHECK(who->replica == "phone-a");
+}
+
+TEST_CASE("tokens rotate weekly, the old one keeps working through its grace",
+          "[server][accounts][tokens]") {
+    TempDir dir("ocop-accounts-rotate");
+    const std::string db = (dir.path() / "accounts.db").string();
+    int64_t now = kT0;
+    SqliteAccountStore accounts(db, test_options(&now));
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    const Enrollment e = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    const std::string t0 = e.token;
+    CHECK(e.device.token_issued_ms == kT0);
+    CHECK(accounts.device(e.device.id)->token_issued_ms == kT0);
+
+    // Younger than the rotation age: no new token.
+    now = kT0 + kDay * 7;
+    auto auth = accounts.authenticate(t0);
+    REQUIRE(auth.who);
+    CHECK_FALSE(auth.rotated_token);
+
+    // Older: the answer carries a new token.
+    now = kT0 + kDay * 7 + 1;
+    auth = accounts.authenticate(t0);
+    REQUIRE(auth.who);
+    REQUIRE(auth.rotated_token);
+    const std::string t1 = *auth.rotated_token;
+    CHECK(t1 != t0);
+    CHECK(accounts.device(e.device.id)->token_issued_ms == now);
+    const auto t1_auth = accounts.authenticate(t1);
+    REQUIRE(t1_auth.who);
+    CHECK(t1_auth.who->device_id == e.device.id);
+    CHECK_FALSE(t1_auth.rotated_token);
+
+    SECTION("the answer was lost: the old token works in the grace and rotates again") {
+        // t1 was used above, which drops the previous token: start over from a lost answer.
+        now = kT0 + kDay * 15;
+        auth = accounts.authenticate(t1);
+        REQUIRE(auth.rotated_token);  // t1 is now older than a week
+        const std::string t2 = *auth.rotated_token;
+        // The answer carrying t2 is lost; the device retries with t1, days later.
+        now = kT0 + kDay * 20;
+        const auto retry = accounts.authenticate(t1);
+        REQUIRE(retry.who);
+        REQUIRE(retry.rotated_token);
+        const std::string t3 = *retry.rotated_token;
+        CHECK(t3 != t2);
+        CHECK(accounts.authenticate(t2).code == ocop::errc::auth_invalid_token);  // replaced
+        // The previous token keeps its first deadline (15 days + the grace), not a new one; each
+        // use of it in the grace gives the device a newer current token.
+        now = kT0 + kDay * 22 - 1;
+        const auto last_retry = accounts.authenticate(t1);
+        REQUIRE(last_retry.who);
+        REQUIRE(last_retry.rotated_token);
+        const std::string t4 = *last_retry.rotated_token;
+        CHECK(accounts.authenticate(t3).code == ocop::errc::auth_invalid_token);
+        CHECK(accounts.authenticate(t0).code == ocop::errc::auth_invalid_token);  // long replaced
+        now = kT0 + kDay * 22;
+        const auto late = accounts.authenticate(t1);
+        CHECK_FALSE(late.who);
+        CHECK(late.code == ocop::errc::auth_invalid_token);
+        // The newest token the device was given works, and ends the grace of the previous one.
+        const auto newest = accounts.authenticate(t4);
+        REQUIRE(newest.who);
+        CHECK_FALSE(newest.rotated_token);
+        CHECK(accounts.authenticate(t1).code == ocop::errc::auth_invalid_token);
+    }
+    SECTION("once the new token is used, the old one stops at once") {
+        now += 1;
+        CHECK(accounts.authenticate(t0).code == ocop::errc::auth_invalid_token);
+        CHECK(accounts.authenticate(t1).who);
+    }
+    SECTION("the rotation is stored") {
+        SqliteAccountStore reopened(db, test_options(&now));
+        CHECK(reopened.authenticate(t1).who);
+        CHECK(reopened.authenticate(t0).code == ocop::errc::auth_invalid_token);
+    }
+    SECTION("a login replaces both tokens") {
+        now += kDay;
+        auth = accounts.authenticate(t1);  // not due yet
+        REQUIRE_FALSE(auth.rotated_token);
+        now += kDay * 7;
+        auth = accounts.authenticate(t1);
+        REQUIRE(auth.rotated_token);  // t1 is now the previous token, in its grace
+        const Enrollment again =
+            accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+        CHECK(accounts.device(e.device.id)->token_issued_ms == now);
+        CHECK(accounts.authenticate(t1).code == ocop::errc::auth_invalid_token);
+        CHECK(accounts.authenticate(*auth.rotated_token).code == ocop::errc::auth_invalid_token);
+        CHECK(accounts.authenticate(again.token).who);
+    }
+}
+
+TEST_CASE("a token unused for 60 days expires, and logging in again restores the device",
+          "[server][accounts][tokens]") {
+    TempDir dir("ocop-accounts-idle");
+    int64_t now = kT0;
+    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options(&now));
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    const Enrollment a = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    const Enrollment b = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-b"));
+
+    // Weeks offline is normal: 60 days to the millisecond still works (and rotates).
+    now = kT0 + kDay * 60;
+    const auto ok = accounts.authenticate(a.token);
+    REQUIRE(ok.who);
+    CHECK(ok.rotated_token);
+    CHECK(accounts.device(a.device.id)->last_seen_ms == now);
+
+    now = kT0 + kDay * 60 + 1;
+    const auto expired = accounts.authenticate(b.token);
+    CHECK_FALSE(expired.who);
+    CHECK(expired.code == ocop::errc::auth_token_expired);
+    CHECK(expired.device_id == b.device.id);
+    CHECK(expired.user == "can.bo.an");
+    CHECK(expired.message.find("log in again; nothing on the device is lost") != std::string::npos);
+    CHECK_FALSE(expired.rotated_token);
+    // A refused request does not count as use: it stays expired.
+    now += kDay;
+    CHECK(accounts.authenticate(b.token).code == ocop::errc::auth_token_expired);
+
+    const Enrollment again =
+        accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-b"));
+    CHECK(again.device.id == b.device.id);
+    CHECK(accounts.authenticate(again.token).who);
+    CHECK(accounts.authenticate(b.token).code == ocop::errc::auth_invalid_token);
+}
+
+TEST_CASE("an accounts file of layout version 1 is migrated in place", "[server][accounts]") {
+    TempDir dir("ocop-accounts-v1");
+    const std::string db = (dir.path() / "accounts.db").string();
+    const std::string password = "mat-khau-cu-2026";
+    const std::string old_token = "token-issued-by-version-one-of-the-server-0123";
+    const int64_t created = kT0 - kDay * 30;
+    {
+        // Exactly what version 1 of the server created.
+        ocop::sqlite::Db raw(db, ocop::sqlite::Durability::full);
+        raw.exec(R"sql(
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    replica TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS devices_by_user ON devices(user);
+PRAGMA user_version = 1;
+)sql");
+        raw.prepare("INSERT INTO users VALUES ('can.bo.cu', ?, ?, 0)")
+            .bind(1, hash_password(password, kTestIterations))
+            .bind(2, created)
+            .run();
+        raw.prepare(
+               "INSERT INTO devices VALUES ('0b7e7f3c-8f0e-4f47-9a3b-1c2d3e4f5a6b', 'can.bo.cu', "
+               "'phone-old', 'Nokia', 'ocop-field/0.0.9', ?, ?, ?)")
+            .bind(1, secrets::sha256_hex(old_token))
+            .bind(2, created)
+            .bind(3, kT0 - kDay)
+            .run();
+    }
+    int64_t now = kT0;
+    {
+        SqliteAccountStore accounts(db, test_options(&now));
+        // The device enrolled under version 1 keeps working with its token.
+        const auto auth = accounts.authenticate(old_token);
+        REQUIRE(auth.who);
+        CHECK(auth.who->user == "can.bo.cu");
+        CHECK(auth.who->replica == "phone-old");
+        CHECK(auth.who->grants.empty());
+        // Its token counts as issued when the device was created, a month ago: it rotates now.
+        REQUIRE(auth.rotated_token);
+        const auto info = accounts.device("0b7e7f3c-8f0e-4f47-9a3b-1c2d3e4f5a6b");
+        REQUIRE(info);
+        CHECK(info->name == "Nokia");
+        CHECK(info->created_ms == created);
+        CHECK_FALSE(info->revoked_ms);
+        // The new tables and columns work.
+        accounts.add_grant("can.bo.cu", {"commune_officer", kUnitA});
+        accounts.revoke_device(info->id, "test");
+        accounts.reinstate_device(info->id);
+        CHECK(accounts.enroll(enroll_req("can.bo.cu", password, "phone-old")).device.id ==
+              info->id);
+    }
+    ocop::sqlite::Db raw(db, ocop::sqlite::Durability::normal);
+    auto version = raw.prepare("PRAGMA user_version");
+    REQUIRE(version.step());
+    CHECK(version.int64(0) == 2);
+    version.reset();
+    // Opening a migrated file again changes nothing.
+    SqliteAccountStore again(db, test_options(&now));
+    CHECK(again.grants("can.bo.cu") == std::vector<ocop::sync::Grant>{{"commune_officer", kUnitA}});
+    CHECK(again.devices().size() == 1);
+}
+
+TEST_CASE("an accounts file of a newer layout is refused, not misread", "[server][accounts]") {
+    TempDir dir("ocop-accounts-newer");
+    const std::string db = (dir.path() / "accounts.db").string();
+    { SqliteAccountStore accounts(db, test_options()); }
+    {
+        ocop::sqlite::Db raw(db, ocop::sqlite::Durability::normal);
+        raw.exec("PRAGMA user_version = 3");
+    }
+    CHECK(error_code_of([&] { SqliteAccountStore accounts(db, test_options()); }) ==
+          ocop::errc::schema_version_unsupported);
 }

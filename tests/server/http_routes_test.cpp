@@ -23,6 +23,8 @@ ServerOptions test_options(const std::filesystem::path& data) {
     ServerOptions o;
     o.data_dir = data.string();
     o.listen = "127.0.0.1";
+    // Plain HTTP is allowed on loopback; HTTPS is tested end to end (tests/e2e/tls_e2e_test.cpp).
+    o.plain_http = true;
     o.port = 0;
     o.pbkdf2_iterations = kTestIterations;
     o.limits = BodyLimits{kMaxBody, kMaxInflated};
@@ -250,6 +252,8 @@ TEST_CASE("a changeset pushed over HTTP is stored once and pulled back", "[serve
     Fixture f;
     const auto auth = bearer(f.token_for("phone-a"));
     const std::string id = ocop::UuidV7Generator(42).next(ocop::system_physical_clock()());
+    // A new province's administrator, granted the province id before the unit exists.
+    f.server.accounts().add_grant("can.bo.xa", {"administrator", id});
 
     ocop::sync::SyncRequest req = sync_request("phone-a");
     req.changesets.push_back(province_changeset("phone-a", 1, id));

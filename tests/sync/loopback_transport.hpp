@@ -83,6 +83,8 @@ class LoopbackTransport final : public Transport {
 
     // Points the transport at another server (a replaced server database).
     void set_service(SyncService& service) { service_ = &service; }
+    // Who the server sees: tests change the user's grants between syncs.
+    Principal& principal() noexcept { return who_; }
 
     // The next `times` posts suffer `fault`, in the order injected.
     void inject(Fault fault, int times = 1) {

@@ -18,7 +18,9 @@ using nlohmann::json;
 
 constexpr const char* kUsage = R"(usage: ocop-field --home DIR COMMAND [ARGS]
 commands:
-  login URL USER [--device-name NAME] [--ca-file PEM]   password is read from stdin
+  login URL USER [--device-name NAME] [--ca-file PEM]   password is read from stdin; for an
+        https URL, PEM is the CA (or self-signed server) certificate to trust instead of the
+        system's CAs; it is remembered for sync
   put COLLECTION [--id ID] FIELD=VALUE... [FIELD:=JSON...]
   get COLLECTION ID
   list COLLECTION [FIELD=VALUE...] [--limit N]
@@ -127,10 +129,15 @@ int run(Args a) {
         ocop::sdk::EnrollOptions opts;
         opts.device_name = take_option(args, "--device-name", "ocop-field");
         opts.ca_file = take_option(args, "--ca-file");
+        // Kept by the SDK for every later sync, which may run from another directory.
+        if (!opts.ca_file.empty()) opts.ca_file = std::filesystem::absolute(opts.ca_file).string();
         expect_count(args, 2, "login URL USER");
         db->enroll(args[0], args[1], read_password(), opts);
-        std::cout << json{{"enrolled", true}, {"server", args[0]}, {"user", args[1]},
-                          {"replica", db->replica_id()}}.dump()
+        std::cout << json{{"enrolled", true},
+                          {"server", args[0]},
+                          {"user", args[1]},
+                          {"replica", db->replica_id()}}
+                         .dump()
                   << "\n";
     } else if (cmd == "put") {
         std::string id = take_option(args, "--id");
@@ -138,15 +145,18 @@ int run(Args a) {
         const std::string collection = args[0];
         const auto fields = parse_assignments(*db, collection, {args.begin() + 1, args.end()});
         const uint64_t seq = db->write([&](ocop::sdk::Transaction& t) {
-            if (id.empty()) id = t.create(collection, fields);
-            else t.put(collection, id, fields);
+            if (id.empty())
+                id = t.create(collection, fields);
+            else
+                t.put(collection, id, fields);
         });
         std::cout << json{{"id", id}, {"seq", seq}}.dump() << "\n";
     } else if (cmd == "get") {
         expect_count(args, 2, "get COLLECTION ID");
         const auto rec = db->get(args[0], args[1]);
-        if (!rec) throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
-                                    args[0] + "/" + args[1] + " does not exist on this device");
+        if (!rec)
+            throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
+                              args[0] + "/" + args[1] + " does not exist on this device");
         std::cout << ocop::sdk::json_view::record(*rec).dump() << "\n";
     } else if (cmd == "list") {
         const size_t limit = parse_count(take_option(args, "--limit", "1000"), "--limit");
@@ -155,23 +165,27 @@ int run(Args a) {
         for (auto& [k, v] : parse_assignments(*db, args[0], {args.begin() + 1, args.end()}))
             filters.push_back({k, v});
         json out = json::array();
-        for (const auto& r : db->list(args[0], filters, limit)) out.push_back(ocop::sdk::json_view::record(r));
+        for (const auto& r : db->list(args[0], filters, limit))
+            out.push_back(ocop::sdk::json_view::record(r));
         std::cout << out.dump() << "\n";
     } else if (cmd == "delete") {
         expect_count(args, 2, "delete COLLECTION ID");
-        const uint64_t seq = db->write([&](ocop::sdk::Transaction& t) { t.remove(args[0], args[1]); });
+        const uint64_t seq =
+            db->write([&](ocop::sdk::Transaction& t) { t.remove(args[0], args[1]); });
         std::cout << json{{"deleted", args[1]}, {"seq", seq}}.dump() << "\n";
     } else if (cmd == "sync") {
         ocop::sync::SyncOptions opts;
         opts.page_cells = parse_count(take_option(args, "--page-cells", "5000"), "--page-cells");
         opts.initial_backoff = std::chrono::milliseconds(
             parse_count(take_option(args, "--backoff-ms", "500"), "--backoff-ms"));
-        opts.max_attempts = static_cast<int>(parse_count(take_option(args, "--attempts", "6"), "--attempts"));
+        opts.max_attempts =
+            static_cast<int>(parse_count(take_option(args, "--attempts", "6"), "--attempts"));
         expect_count(args, 0, "sync [--page-cells N] [--backoff-ms N] [--attempts N]");
         const auto report = db->sync({}, nullptr, opts);
         std::cout << ocop::sdk::json_view::report(report).dump() << "\n";
         if (!report.complete) {
-            std::cerr << "ocop-field: " << report.error_code << ": " << report.error_message << "\n";
+            std::cerr << "ocop-field: " << report.error_code << ": " << report.error_message
+                      << "\n";
             return 3;
         }
     } else if (cmd == "status") {
@@ -200,7 +214,8 @@ int run(Args a) {
         } else if (args.size() > 1) {
             throw UsageError("field fixes need --record ID");
         }
-        std::cout << json{{"resubmitted", seq}, {"seq", db->resubmit_refused(seq, fixes)}}.dump() << "\n";
+        std::cout << json{{"resubmitted", seq}, {"seq", db->resubmit_refused(seq, fixes)}}.dump()
+                  << "\n";
     } else if (cmd == "conflicts") {
         expect_count(args, 0, "conflicts");
         json out = json::array();
@@ -208,10 +223,12 @@ int run(Args a) {
         std::cout << out.dump() << "\n";
     } else if (cmd == "resolve") {
         const std::string raw = take_option(args, "--json");
-        if (args.size() != (raw.empty() ? 2u : 1u)) throw UsageError("resolve CONFLICT_ID VALUE | --json JSON");
+        if (args.size() != (raw.empty() ? 2u : 1u))
+            throw UsageError("resolve CONFLICT_ID VALUE | --json JSON");
         const auto conflict = db->get("conflict", args[0]);
-        if (!conflict) throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
-                                         "no conflict " + args[0] + " on this device");
+        if (!conflict)
+            throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
+                              "no conflict " + args[0] + " on this device");
         ocop::Value chosen;
         if (!raw.empty()) {
             try {
@@ -223,7 +240,9 @@ int run(Args a) {
             chosen = db->value_from_text(conflict->get("record_collection").get<std::string>(),
                                          conflict->get("field").get<std::string>(), args[1]);
         }
-        std::cout << json{{"resolved", args[0]}, {"seq", db->resolve_conflict(args[0], chosen)}}.dump() << "\n";
+        std::cout
+            << json{{"resolved", args[0]}, {"seq", db->resolve_conflict(args[0], chosen)}}.dump()
+            << "\n";
     } else {
         throw UsageError("unknown command '" + cmd + "'");
     }

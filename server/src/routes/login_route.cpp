@@ -29,6 +29,14 @@ std::string text_member(const nlohmann::json& doc, const char* key, bool require
     return it->get<std::string>();
 }
 
+// A user name as it may appear in a log line: printable ASCII, at most 64 characters (what a
+// request sends is not trusted to be a valid name; a newline must not forge a log line).
+std::string loggable(std::string_view name) {
+    std::string out;
+    for (char c : name.substr(0, 64)) out.push_back(c >= 0x20 && c <= 0x7e ? c : '?');
+    return out;
+}
+
 }  // namespace
 
 const std::string& LoginRoute::method() const {
@@ -53,14 +61,30 @@ void LoginRoute::handle(Poco::Net::HTTPServerRequest& request,
 
     auto& log = Poco::Logger::get("ocop.auth");
     const std::string peer = request.clientAddress().host().toString();
+    const std::string address = LoginThrottle::address_key(request.clientAddress().host());
+    if (const auto wait = throttle_.retry_after(req.user, address); wait.count() > 0) {
+        // Answered before any password work: a guesser gets nothing for its request.
+        const std::string seconds = std::to_string((wait.count() + 999) / 1000);
+        log.notice("login throttled for user '" + loggable(req.user) + "' from " + peer + " (" +
+                   seconds + " s left)");
+        response.set("Retry-After", seconds);
+        send_error(request, response, Poco::Net::HTTPResponse::HTTP_TOO_MANY_REQUESTS,
+                   errc::auth_throttled,
+                   "too many failed logins for this user or from this address: try again in " +
+                       seconds + " s",
+                   exchange);
+        return;
+    }
     Enrollment enrolled;
     try {
         enrolled = context_.accounts.enroll(req);
     } catch (const Error& e) {
-        log.notice("login refused (" + e.code() + ") for user '" + req.user.substr(0, 64) +
-                   "' from " + peer);
+        if (e.code() == errc::auth_bad_credentials) throttle_.record_failure(req.user, address);
+        log.notice("login refused (" + e.code() + ") for user '" + loggable(req.user) + "' from " +
+                   peer);
         throw;
     }
+    throttle_.record_success(req.user);
     exchange.device_id = enrolled.device.id;
     log.information("device " + enrolled.device.id + " (replica " + enrolled.device.replica +
                     ") enrolled for user " + enrolled.device.user + " from " + peer);

@@ -24,25 +24,89 @@ const std::string& SyncRoute::method() const {
     return Poco::Net::HTTPRequest::HTTP_POST;
 }
 
+namespace {
+
+AuditEntry audit_base(const sync::Principal& who, int64_t received_ms, const std::string& peer) {
+    AuditEntry e;
+    e.received_ms = received_ms;
+    e.user = who.user;
+    e.device_id = who.device_id;
+    e.replica = who.replica;
+    e.remote_address = peer;
+    return e;
+}
+
+}  // namespace
+
 void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response, Exchange& exchange) {
+    const int64_t received_ms = context_.clock();
+    const std::string peer = request.clientAddress().host().toString();
     // Authenticate before reading the body: an unknown client gets no 16 MiB of our memory.
     const std::string token = bearer_token(request.get("Authorization", ""));
     if (token.empty())
         throw Error(ErrorKind::unauthorized, errc::auth_missing_token,
                     "this route needs 'Authorization: Bearer <device token>'; log in first");
-    const auto who = context_.accounts.authenticate(token);
-    if (!who)
-        throw Error(ErrorKind::unauthorized, errc::auth_invalid_token,
-                    "unknown or revoked device token; log in again");
-    exchange.device_id = who->device_id;
+    const AuthResult auth = context_.accounts.authenticate(token);
+    if (!auth.who) {
+        // A known device that may no longer sync (revoked, user disabled, token expired) is
+        // audited; unknown tokens are not, so that guessing cannot flood the trail.
+        if (!auth.device_id.empty()) {
+            AuditEntry e;
+            e.received_ms = received_ms;
+            e.user = auth.user;
+            e.device_id = auth.device_id;
+            e.remote_address = peer;
+            e.outcome = "rejected";
+            e.code = auth.code;
+            e.message = auth.message;
+            context_.audit.append({std::move(e)});
+        }
+        throw Error(
+            ErrorKind::unauthorized, auth.code.empty() ? errc::auth_invalid_token : auth.code,
+            auth.message.empty() ? "unknown or revoked device token; log in again" : auth.message);
+    }
+    const sync::Principal& who = *auth.who;
+    exchange.device_id = who.device_id;
 
-    const std::string body = read_body(request, response, context_.limits, exchange);
-    const sync::SyncRequest req = sync::wire::decode_request(body);
-    if (req.replica != who->replica)
-        throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
-                    "this device enrolled as replica " + who->replica + ", not " + req.replica);
-    const sync::SyncResponse answer = context_.sync.handle(req, *who);
+    sync::SyncResponse answer;
+    sync::SyncRequest req;
+    try {
+        const std::string body = read_body(request, response, context_.limits, exchange);
+        req = sync::wire::decode_request(body);
+        if (req.replica != who.replica)
+            throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
+                        "this device enrolled as replica " + who.replica + ", not " + req.replica);
+        answer = context_.sync.handle(req, who);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::internal && e.kind() != ErrorKind::transient) {
+            AuditEntry entry = audit_base(who, received_ms, peer);
+            entry.outcome = "rejected";
+            entry.code = e.code();
+            entry.message = e.what();
+            context_.audit.append({std::move(entry)});
+        }
+        throw;
+    }
+
+    // Every changeset's outcome, before the answer leaves: if the trail cannot be written the
+    // device gets an error and retries, and the retry is audited as a duplicate with the stored
+    // outcome, so no pushed changeset goes unrecorded.
+    std::vector<AuditEntry> entries;
+    for (const auto& r : answer.results) {
+        AuditEntry e = audit_base(who, received_ms, peer);
+        e.seq = r.seq;
+        e.outcome = r.duplicate ? "duplicate"
+                                : (r.outcome == sync::Outcome::refused ? "refused" : "applied");
+        e.code = r.code;
+        e.message = r.message;
+        for (const auto& cs : req.changesets)
+            if (cs.seq == r.seq) e.changes = cs.change_count();
+        entries.push_back(std::move(e));
+    }
+    if (!entries.empty()) context_.audit.append(std::move(entries));
+
+    answer.new_token = auth.rotated_token;
     send_json(request, response, Poco::Net::HTTPResponse::HTTP_OK, sync::wire::encode(answer),
               exchange);
 }

@@ -14,6 +14,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
+#include "ocop/sync/principal.hpp"
 #include "ocop/sync/sync_client.hpp"
 
 namespace ocop::sdk {
@@ -36,20 +37,23 @@ struct Status {
     std::optional<int64_t> last_complete_sync_ms;
     std::string last_error;  // empty when the last run completed
     uint64_t pull_cursor = 0;
+    // The user's roles and units as the server last reported them (nullopt before the first
+    // sync): the device holds only records these cover and refuses writes they do not allow.
+    std::optional<std::vector<sync::Grant>> grants;
 };
 
 class Database;
 
 // The edits of one local transaction; committed by Database::write as one changeset.
 class Transaction {
-public:
+  public:
     // Creates a record with a new id and returns the id.
     std::string create(const std::string& collection, const FieldValues& fields);
     // Sets fields of a record (creating it if the id is new).
     void put(const std::string& collection, const std::string& id, const FieldValues& fields);
     void remove(const std::string& collection, const std::string& id);
 
-private:
+  private:
     friend class Database;
     explicit Transaction(Database& db) : db_(db) {}
     Database& db_;
@@ -57,7 +61,7 @@ private:
 };
 
 class Database {
-public:
+  public:
     // Opens (creating if needed) the device store at `path`. `clock` replaces the system clock
     // (tests, simulations).
     static std::unique_ptr<Database> open(const std::string& path,
@@ -74,8 +78,9 @@ public:
     uint64_t write(const std::function<void(Transaction&)>& fn);
 
     std::optional<Record> get(const std::string& collection, const std::string& id);
-    std::vector<Record> list(const std::string& collection, const std::vector<FieldFilter>& filters = {},
-                             size_t limit = 1000, const std::string& after_id = {});
+    std::vector<Record> list(const std::string& collection,
+                             const std::vector<FieldFilter>& filters = {}, size_t limit = 1000,
+                             const std::string& after_id = {});
 
     // Turns the text form of a value (a form input, a command-line argument) into the field's
     // typed value: integers, reals, true/false, JSON for json fields; empty text is null.
@@ -93,9 +98,10 @@ public:
                           sync::SyncOptions options = {});
 
     // The same over a caller's transport (in-process tests, simulations).
-    sync::SyncReport sync_via(sync::Transport& transport, sync::SyncOptions options = {},
-                              const std::function<void(const sync::SyncProgress&)>& on_progress = {},
-                              const std::atomic<bool>* cancel = nullptr);
+    sync::SyncReport sync_via(
+        sync::Transport& transport, sync::SyncOptions options = {},
+        const std::function<void(const sync::SyncProgress&)>& on_progress = {},
+        const std::atomic<bool>* cancel = nullptr);
 
     Status status();
     std::vector<QuarantinedChangeset> refused();
@@ -113,7 +119,7 @@ public:
     // in one changeset.
     uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
 
-private:
+  private:
     friend class Transaction;
     struct Impl;
     explicit Database(std::unique_ptr<Impl> impl);

@@ -27,6 +27,11 @@ struct DeviceInfo {
     std::string app_version;
     int64_t created_ms = 0;
     int64_t last_seen_ms = 0;
+    // Set by `ocop-admin device revoke`: the token stopped working at that moment and the device
+    // is told `revoked_reason` on its next request, until an administrator reinstates it.
+    std::optional<int64_t> revoked_ms;
+    std::string revoked_reason;
+    int64_t token_issued_ms = 0;  // when the current token was issued (login or rotation)
 };
 
 struct EnrollRequest {
@@ -35,6 +40,21 @@ struct EnrollRequest {
     std::string replica;
     std::string device_name;
     std::string app_version;
+};
+
+// What authenticate() found for a token. Exactly one of `who` and `code` is set.
+struct AuthResult {
+    std::optional<sync::Principal> who;  // with the user's grants
+    // Why the token does not work: auth.invalid_token (unknown), auth.device_revoked,
+    // auth.user_disabled, auth.token_expired (idle longer than tuning::token_idle_expiry).
+    std::string code;
+    std::string message;    // for the device's user, e.g. the revocation reason and date
+    std::string device_id;  // when the token was known (revoked device, disabled user): for audit
+    std::string user;
+    // Set when the token was due for rotation (older than tuning::token_rotate_after): the new
+    // token the device must use from now on. The presented token stays valid for
+    // tuning::token_rotation_grace, in case this answer is lost.
+    std::optional<std::string> rotated_token;
 };
 
 struct Enrollment {
@@ -58,8 +78,30 @@ class AccountStore {
     // replica id), value.too_long, sync.replica_mismatch (the replica belongs to another user).
     virtual Enrollment enroll(const EnrollRequest& req) = 0;
 
-    // The device a token belongs to, or nullopt for an unknown token or a disabled user.
-    virtual std::optional<sync::Principal> authenticate(std::string_view token) = 0;
+    // Checks a device token (see AuthResult); updates last_seen and rotates the token when due.
+    virtual AuthResult authenticate(std::string_view token) = 0;
+
+    // Roles on administrative units (permission table: ocop/domain/permissions.hpp). The role
+    // must be a known role (auth.unknown_role), the user must exist (auth.user_unknown). The
+    // unit id is not checked here (the accounts store does not see admin units): the caller
+    // checks it against the data store. Granting twice is a no-op; revoking a grant the user
+    // does not hold returns false.
+    virtual void add_grant(const std::string& user, const sync::Grant& grant) = 0;
+    virtual bool remove_grant(const std::string& user, const sync::Grant& grant) = 0;
+    virtual std::vector<sync::Grant> grants(const std::string& user) = 0;
+
+    // A disabled user's devices stop working at once (auth.user_disabled); enabling restores
+    // them with their tokens. Throws auth.user_unknown.
+    virtual void set_user_disabled(const std::string& user, bool disabled) = 0;
+
+    // Cuts a device off at once: its token stops working and its next request is answered
+    // auth.device_revoked with `reason`. Logging in again from a revoked device (same replica)
+    // is refused with auth.device_revoked too, until reinstate_device. Throws auth.unknown_device.
+    virtual void revoke_device(const std::string& device_id, const std::string& reason) = 0;
+    // Lets a revoked device enrol again (a password login issues a new token); its unsent
+    // changesets then sync as usual. Throws auth.unknown_device.
+    virtual void reinstate_device(const std::string& device_id) = 0;
+    virtual std::optional<DeviceInfo> device(const std::string& device_id) = 0;
 };
 
 // Usernames: [a-z0-9._-]{3,64}. Throws Error(auth.bad_username).

@@ -14,8 +14,10 @@
 #include "ocop/domain/demo_province.hpp"
 #include "ocop/domain/rules.hpp"
 #include "ocop/server/http_body.hpp"
+#include "ocop/server/login_throttle.hpp"
 #include "ocop/server/server_context.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
+#include "ocop/server/sqlite_audit_log.hpp"
 #include "ocop/server/tuning.hpp"
 #include "ocop/sync/sync_service.hpp"
 
@@ -35,6 +37,15 @@ struct ServerOptions {
     uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
     BodyLimits limits;
     int max_threads = tuning::http_max_threads;
+    // HTTPS (tls.hpp): the server certificate (PEM, intermediates may follow it) and its
+    // unencrypted PEM private key. Required unless plain_http.
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    // Plain HTTP instead: refused unless `listen` is a loopback address (tests, or a
+    // TLS-terminating reverse proxy on the same host).
+    bool plain_http = false;
+    LoginThrottle::Policy login_throttle;
+    PhysicalClock login_throttle_clock;  // empty: the system clock (tests move their own)
 };
 
 class Server {
@@ -46,8 +57,10 @@ class Server {
     Server& operator=(const Server&) = delete;
     ~Server();  // stops if still running
 
-    // Binds the listening socket and starts serving. Throws Poco::Net::NetException if the
-    // address cannot be bound.
+    // Binds the listening socket (HTTPS, or plain HTTP as the options allow: tls.hpp) and starts
+    // serving. Throws Poco::InvalidArgumentException for a transport configuration that is not
+    // allowed or TLS files that cannot be used, Poco::Net::NetException if the address cannot be
+    // bound.
     void start();
     // Graceful: stops accepting, lets in-flight requests finish, then persists the clock.
     void stop();
@@ -57,9 +70,11 @@ class Server {
     const ServerOptions& options() const noexcept { return options_; }
     SqliteStore& store() noexcept { return *store_; }
     AccountStore& accounts() noexcept { return *accounts_; }
+    AuditLog& audit() noexcept { return *audit_; }
     // Writes the demo province through the server's own replica if the store is empty; returns
     // what was written, or nothing when the store already held data.
-    std::optional<domain::DemoReport> seed_demo_province();
+    std::optional<domain::DemoReport> seed_demo_province(
+        const domain::DemoOptions& options = domain::DemoOptions{});
 
   private:
     ServerOptions options_;
@@ -67,10 +82,13 @@ class Server {
     std::unique_ptr<SqliteAccountStore> accounts_;
     std::unique_ptr<HlcClock> clock_;
     std::unique_ptr<domain::DomainRules> rules_;
+    std::unique_ptr<domain::PermissionChecker> permissions_;
     std::unique_ptr<sync::ChangesetGuard> guard_;
     std::unique_ptr<LocalReplica> writer_;
     std::unique_ptr<sync::SyncService> sync_;
+    std::unique_ptr<SqliteAuditLog> audit_;
     std::unique_ptr<ServerContext> context_;
+    std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> http_;
     uint16_t bound_port_ = 0;

@@ -4,7 +4,11 @@
 //
 // Options (each also settable in the --config file under the key in brackets; the command line
 // wins): --data DIR [server.data], --port N [server.port], --listen ADDR [server.listen],
-// --log-level LEVEL [server.log_level], --demo [server.demo], --config FILE, --help.
+// --tls-cert FILE [server.tls_cert], --tls-key FILE [server.tls_key], --plain-http
+// [server.plain_http], --log-level LEVEL [server.log_level], --demo [server.demo], --config FILE,
+// --help. HTTPS is required unless --plain-http on a loopback address (tls.hpp); a transport
+// that is not allowed stops the server before it opens anything, with one line saying why and
+// exit code 78 (EX_CONFIG).
 // A config file may also configure Poco logging itself (logging.loggers..., logging.channels...);
 // without that, logs go to stderr through a PatternFormatter.
 #pragma once
@@ -27,14 +31,11 @@ class ServerApp final : public Poco::Util::ServerApplication {
     void on_help(const std::string& name, const std::string& value);
     void on_config(const std::string& name, const std::string& value);
     void on_demo(const std::string& name, const std::string& value);
+    void on_plain_http(const std::string& name, const std::string& value);
     void on_log_level(const std::string& name, const std::string& value);
     void setup_logging();
 
     bool help_requested_ = false;
 };
-
-// The demo account the README's quick start logs in with; created by --demo if missing.
-inline constexpr const char* demo_user = "demo";
-inline constexpr const char* demo_password = "demo-password-123";
 
 }  // namespace ocop::server

@@ -7,6 +7,7 @@
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/server/account_store.hpp"
+#include "ocop/server/audit_log.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/sync/sync_service.hpp"
 
@@ -21,6 +22,7 @@ inline constexpr const char* server_version = OCOP_VERSION;
 struct ServerContext {
     Store& store;
     AccountStore& accounts;
+    AuditLog& audit;
     sync::SyncService& sync;
     std::string server_id;
     BodyLimits limits;  // for /v1/sync; login bodies have their own, smaller limit

@@ -1,6 +1,7 @@
-// AccountStore on SQLite (DIR/accounts.db, beside the data store): two tables, users and devices
-// (layout in sqlite_account_store.cpp). One connection guarded by a mutex; the slow part of a
-// login, PBKDF2, runs outside the lock so that logins never hold up syncs.
+// AccountStore on SQLite (DIR/accounts.db, beside the data store): users, devices and grants
+// (layout, and the migration of older files, in sqlite_account_store.cpp). One connection guarded
+// by a mutex; the slow part of a login, PBKDF2, runs outside the lock so that logins never hold up
+// syncs.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@ namespace ocop::server {
 struct AccountStoreOptions {
     // Work factor of new password hashes. Tests lower it; production keeps the default.
     uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
+    // Unix ms: token ages, rotation, idle expiry, revocation times. Tests move it by weeks.
     PhysicalClock clock = system_physical_clock();
 };
 
@@ -30,10 +32,19 @@ class SqliteAccountStore final : public AccountStore {
     std::vector<UserInfo> users() override;
     std::vector<DeviceInfo> devices() override;
     Enrollment enroll(const EnrollRequest& req) override;
-    std::optional<sync::Principal> authenticate(std::string_view token) override;
+    AuthResult authenticate(std::string_view token) override;
+    void add_grant(const std::string& user, const sync::Grant& grant) override;
+    bool remove_grant(const std::string& user, const sync::Grant& grant) override;
+    std::vector<sync::Grant> grants(const std::string& user) override;
+    void set_user_disabled(const std::string& user, bool disabled) override;
+    void revoke_device(const std::string& device_id, const std::string& reason) override;
+    void reinstate_device(const std::string& device_id) override;
+    std::optional<DeviceInfo> device(const std::string& device_id) override;
 
   private:
     const std::string& dummy_hash();
+    bool user_exists_locked(const std::string& name);
+    std::vector<sync::Grant> grants_locked(const std::string& user);
 
     AccountStoreOptions options_;
     std::mutex mutex_;  // the connection is opened without SQLite's own mutex

@@ -26,9 +26,65 @@ inline constexpr size_t max_app_version_bytes = 100;
 // A login body is a handful of short strings.
 inline constexpr size_t max_login_body_bytes = 16 * 1024;
 
+// Login throttling (login_throttle.hpp): a person who mistypes a password a few times is not
+// slowed down; a script guessing passwords is. After this many failed logins for one user name
+// within login_failure_window, that name is locked out; with the doubling below a guesser gets
+// about a dozen guesses in the first two hours and then one an hour (a few dozen a day):
+// hopeless against a 10-character password, while an officer who mistyped waits a minute.
+inline constexpr int login_user_free_failures = 5;
+// Per remote address the allowance is larger: a commune office's NAT or a mobile carrier's
+// CGNAT puts many officers behind one address, and one of them mistyping must not lock out the
+// others. Still far below what guessing needs.
+inline constexpr int login_address_free_failures = 20;
+// Failures older than this no longer count towards the first lock-out.
+inline constexpr std::chrono::minutes login_failure_window{15};
+// Once locked out, a name or address stays remembered (and each failure locks it again, for
+// longer) until it has had no failure for this long: waiting a little must not restart the
+// free allowance, or a patient script would get 5 guesses every hour and a quarter.
+inline constexpr std::chrono::hours login_lockout_memory{24};
+// The first lock-out; each further failure after one locks again for twice as long, up to the
+// cap. An hour at most: long enough to make guessing useless, short enough that a locked-out
+// officer (or one locked out by someone else on purpose) can still work today.
+inline constexpr std::chrono::minutes login_first_lockout{1};
+inline constexpr std::chrono::minutes login_max_lockout{60};
+// Users and addresses remembered at once (a few hundred bytes each: a few MiB in all). Beyond
+// this the one that failed longest ago is dropped, so a flood of made-up names cannot exhaust
+// memory.
+inline constexpr size_t login_throttle_max_entries = 10'000;
+
+// HTTPS (tls.hpp): TLS 1.2 is the floor (TLS 1.0/1.1 are deprecated by RFC 8996); TLS 1.3 is
+// preferred when both sides have it. For TLS 1.2 only forward-secret AEAD suites (Mozilla's
+// "intermediate" list), which every Android 5+ phone still in service supports; TLS 1.3 suites
+// are OpenSSL's defaults, all of which are fine.
+inline constexpr const char* tls12_cipher_list =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+
 // last_seen is for administrators ("which devices still sync?"); writing it at most once a minute
 // per device keeps every sync from costing a durable write to accounts.db.
 inline constexpr int64_t last_seen_resolution_ms = 60'000;
+
+// Device tokens (docs/security.md, "Device tokens"). A token that has not been used for this long
+// stops working (auth.token_expired: log in again, nothing on the device is lost). Commune
+// officers stay offline for weeks during inspection rounds in remote communes, so anything
+// shorter would lock out honest devices; a lost phone that never syncs again is cut off after it.
+inline constexpr std::chrono::milliseconds token_idle_expiry = std::chrono::days{60};
+// A token older than this is replaced on its next use (the answer carries the new one), so a
+// token copied off a phone or out of a log stops being useful within about a week of normal use.
+// Weekly keeps the extra durable write to accounts.db rare (one per device per week).
+inline constexpr std::chrono::milliseconds token_rotate_after = std::chrono::days{7};
+// After a rotation the presented token keeps working this long: if the answer carrying the new
+// token is lost (a cut 3G connection), the device retries with the old one and gets a new token
+// again. A week covers a device that loses its link right after the rotation and stays out of
+// reach for days; it also bounds how long a stolen old token survives its replacement.
+inline constexpr std::chrono::milliseconds token_rotation_grace = std::chrono::days{7};
+// Longest revocation reason kept (it is shown to the device's user in one line).
+inline constexpr size_t max_revoke_reason_bytes = 500;
+
+// `ocop-admin audit` answers at most this many entries per query (newest first): enough for any
+// investigation page, small enough that a mistyped filter does not print a year of syncs.
+inline constexpr size_t max_audit_query_rows = 10'000;
 
 // HTTP worker threads: the store serialises writes anyway and the machine has few cores; more
 // threads only help with slow rural uploads, which mostly wait on the network.

@@ -44,6 +44,7 @@ inline constexpr const char* sync_timeout = "sync.timeout";
 inline constexpr const char* sync_cancelled = "sync.cancelled";
 inline constexpr const char* sync_server_error = "sync.server_error";
 inline constexpr const char* sync_not_enrolled = "sync.not_enrolled";
+inline constexpr const char* sync_tls = "sync.tls";
 
 // Accounts and authentication
 inline constexpr const char* auth_missing_token = "auth.missing_token";
@@ -53,6 +54,22 @@ inline constexpr const char* auth_user_exists = "auth.user_exists";
 inline constexpr const char* auth_user_unknown = "auth.user_unknown";
 inline constexpr const char* auth_bad_username = "auth.bad_username";
 inline constexpr const char* auth_weak_password = "auth.weak_password";
+inline constexpr const char* auth_device_revoked = "auth.device_revoked";
+inline constexpr const char* auth_user_disabled = "auth.user_disabled";
+inline constexpr const char* auth_token_expired = "auth.token_expired";
+inline constexpr const char* auth_throttled = "auth.throttled";
+inline constexpr const char* auth_unknown_role = "auth.unknown_role";
+inline constexpr const char* auth_unknown_device = "auth.unknown_device";
+inline constexpr const char* auth_unknown_unit = "auth.unknown_unit";
+
+// Permissions: a change the sender's roles and units do not allow (permission table:
+// shared/ocop/permissions/permissions.json)
+inline constexpr const char* perm_unit_not_covered = "perm.unit_not_covered";
+inline constexpr const char* perm_operation_denied = "perm.operation_denied";
+inline constexpr const char* perm_field_denied = "perm.field_denied";
+inline constexpr const char* perm_state_denied = "perm.state_denied";
+inline constexpr const char* perm_sign_denied = "perm.sign_denied";
+inline constexpr const char* perm_unit_required = "perm.unit_required";
 
 // HTTP layer
 inline constexpr const char* http_not_found = "http.not_found";

@@ -61,6 +61,32 @@ private:
     sqlite3* db_ = nullptr;
 };
 
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. Taking the write lock up front means
+// a check-then-write cannot race with another process writing the same file (ocop-admin beside
+// a running server).
+class ImmediateTxn {
+public:
+    explicit ImmediateTxn(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+    ImmediateTxn(const ImmediateTxn&) = delete;
+    ImmediateTxn& operator=(const ImmediateTxn&) = delete;
+    ~ImmediateTxn() {
+        if (!done_) {
+            try {
+                db_.exec("ROLLBACK");
+            } catch (...) {  // nothing more to do; the connection stays usable
+            }
+        }
+    }
+    void commit() {
+        db_.exec("COMMIT");
+        done_ = true;
+    }
+
+private:
+    Db& db_;
+    bool done_ = false;
+};
+
 // Throws the Error matching a SQLite result code (store.busy, store.corrupt, store.io).
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
 

@@ -62,7 +62,7 @@ struct ApplyResult {
 
 // The write side of one transaction; valid only inside Store::write.
 class StoreTxn {
-public:
+  public:
     virtual ~StoreTxn() = default;
 
     virtual std::optional<CellValue> cell(std::string_view collection, std::string_view id,
@@ -116,6 +116,15 @@ public:
 
     virtual std::optional<std::string> meta(std::string_view key) = 0;
     virtual void set_meta(std::string_view key, std::string_view value) = 0;
+
+    // Removes every cell of every record of `collection` whose `field` holds a value that is not
+    // a string in `keep`, bypassing the merge rule and leaving no tombstone: nothing of it syncs.
+    // Records without that field are kept (a record pulled in part, whose field arrives with the
+    // next page). A device uses it when its user no longer covers a unit:
+    // the records stay on the server, the device may no longer hold them. Returns the number of
+    // records removed.
+    virtual size_t purge_records_not_in(std::string_view collection, std::string_view field,
+                                        const std::vector<std::string>& keep) = 0;
 };
 
 struct QuarantinedChangeset {
@@ -125,7 +134,7 @@ struct QuarantinedChangeset {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Runs `fn` in one transaction: committed if it returns, rolled back if it throws.

@@ -11,6 +11,7 @@
 #include "ocop/core/changeset.hpp"
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/store.hpp"
+#include "ocop/sync/principal.hpp"
 
 namespace ocop::sync {
 
@@ -20,13 +21,16 @@ struct PullRequest {
     uint64_t cursor = 0;
     size_t max_cells = 0;  // 0: the server's default
     size_t max_bytes = 0;
+    // A backfill: only records of these units (within the user's grants), from `cursor`. A
+    // device asks for one when its user gains a unit, instead of pulling everything again.
+    std::optional<std::vector<std::string>> only_units = std::nullopt;
 };
 
 struct SyncRequest {
     std::string replica;     // the device's replica id; must match its token
     int schema_version = 0;  // the schema the app was built with
     std::string app_version;
-    Hlc hlc;                 // the device's clock when sending
+    Hlc hlc;                            // the device's clock when sending
     std::vector<Changeset> changesets;  // in seq order, without gaps
     std::optional<PullRequest> pull;
 };
@@ -48,30 +52,36 @@ struct ServerCell {
 struct ChangesetResult {
     uint64_t seq = 0;
     Outcome outcome = Outcome::applied;
-    bool duplicate = false;    // this changeset had been received before: same outcome again
-    size_t applied = 0;        // field changes that became current
-    size_t superseded = 0;     // field changes that lost to a greater stamp
+    bool duplicate = false;        // this changeset had been received before: same outcome again
+    size_t applied = 0;            // field changes that became current
+    size_t superseded = 0;         // field changes that lost to a greater stamp
     std::optional<Hlc> restamped;  // the device clock ran ahead: the server stored this stamp
-    std::string code;          // for refused: stable error code
-    std::string message;       // for refused: human message naming the field and the rule
+    std::string code;              // for refused: stable error code
+    std::string message;           // for refused: human message naming the field and the rule
     std::vector<ServerCell> server_values;  // for refused: the server's version of each field
 };
 
 struct PullPage {
-    uint64_t cursor = 0;   // pass back to continue
-    bool more = false;     // another page is waiting
-    uint64_t head = 0;     // the server's sequence head when this page was read
+    uint64_t cursor = 0;  // pass back to continue
+    bool more = false;    // another page is waiting
+    uint64_t head = 0;    // the server's sequence head when this page was read
     std::vector<Cell> cells;
 };
 
 struct SyncResponse {
-    std::string server_id;   // changes if the server's database was replaced: pull from 0 again
-    Hlc hlc;                 // the server's clock, for the device to merge
+    std::string server_id;       // changes if the server's database was replaced: pull from 0 again
+    Hlc hlc;                     // the server's clock, for the device to merge
     int64_t server_time_ms = 0;  // the server's physical clock, to correct a device's offset
     std::vector<ChangesetResult> results;
     // Set when the first changeset's seq skipped numbers: the seq the server expects next.
     std::optional<uint64_t> expected_seq;
     std::optional<PullPage> pull;
+    // The roles and units of the device's user, as of this answer: the device keeps only
+    // records these cover and checks its own writes against them. Unset by servers that do not
+    // scope (tests of the bare protocol).
+    std::optional<std::vector<Grant>> grants;
+    // The device's token was rotated: use this one from now on (docs/security.md).
+    std::optional<std::string> new_token;
 };
 
 }  // namespace ocop::sync

@@ -32,19 +32,23 @@ struct SyncOptions {
     std::chrono::milliseconds max_backoff = tuning::max_backoff;
     // How to wait between attempts; tests and the simulator replace it.
     std::function<void(std::chrono::milliseconds)> sleep;
+    // The server rotated the device token: called with the new one, which the caller must keep
+    // for later runs (the old one stops working after a grace period).
+    std::function<void(const std::string&)> on_new_token;
 };
 
 struct SyncProgress {
     size_t requests = 0;         // exchanges that got an answer
     size_t failed_attempts = 0;  // requests that got no usable answer and were retried
-    size_t pushed = 0;        // changesets the server accepted during this run
-    size_t refused = 0;       // changesets the server refused during this run (now quarantined)
-    size_t pending = 0;       // changesets still waiting to be sent
-    size_t pulled_cells = 0;  // field values received during this run
-    uint64_t cursor = 0;      // pull position
-    uint64_t server_head = 0;  // the server's head at the last exchange
-    size_t bytes_sent = 0;      // request bodies on the wire (compressed)
-    size_t bytes_received = 0;  // answer bodies on the wire (compressed)
+    size_t pushed = 0;           // changesets the server accepted during this run
+    size_t refused = 0;          // changesets the server refused during this run (now quarantined)
+    size_t pending = 0;          // changesets still waiting to be sent
+    size_t pulled_cells = 0;     // field values received during this run
+    size_t evicted = 0;          // records removed because the user no longer covers their unit
+    uint64_t cursor = 0;         // pull position
+    uint64_t server_head = 0;    // the server's head at the last exchange
+    size_t bytes_sent = 0;       // request bodies on the wire (compressed)
+    size_t bytes_received = 0;   // answer bodies on the wire (compressed)
 };
 
 struct Refusal {
@@ -72,7 +76,7 @@ inline constexpr const char* last_error = "sync_last_error";
 }  // namespace meta_key
 
 class SyncClient {
-public:
+  public:
     // `offset` (may be null) learns the server's time; `raw_clock` is the uncorrected device
     // clock used to time exchanges.
     SyncClient(LocalReplica& replica, Transport& transport, std::string token, SyncOptions options,
@@ -81,7 +85,7 @@ public:
     SyncReport run(const std::function<void(const SyncProgress&)>& on_progress = {},
                    const std::atomic<bool>* cancel = nullptr);
 
-private:
+  private:
     struct Exchange;
     Exchange exchange(SyncProgress& progress, std::vector<Refusal>& refusals);
 

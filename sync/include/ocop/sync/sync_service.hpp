@@ -7,11 +7,12 @@
 #include <mutex>
 #include <string>
 
+#include "ocop/core/changeset_rule.hpp"
 #include "ocop/core/hlc.hpp"
+#include "ocop/core/local_replica.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
-#include "ocop/core/changeset_rule.hpp"
-#include "ocop/core/local_replica.hpp"
+#include "ocop/domain/permission_rule.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/protocol.hpp"
@@ -22,35 +23,40 @@ namespace ocop::sync {
 // and message go back to the device). Runs inside the changeset's store transaction, so it sees
 // the state the changeset would be applied to.
 class ChangesetGuard {
-public:
+  public:
     virtual ~ChangesetGuard() = default;
     virtual void check(StoreTxn& txn, const Changeset& cs, const Principal& who) = 0;
 };
 
 // Every value valid for the server's schema; the schema version not newer than the server's.
 class SchemaGuard final : public ChangesetGuard {
-public:
+  public:
     explicit SchemaGuard(const Schema& schema) : schema_(schema) {}
     void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override;
 
-private:
+  private:
     const Schema& schema_;
 };
 
-// The schema check, then every rule in order: the same rules devices run before storing, so the
-// server trusts no device to have run them.
+// The schema check, then (when given) the permission table against the sender's grants, then
+// every rule in order: the same checks devices run before storing, so the server trusts no
+// device to have run them. Permissions come before the domain rules so that a forged signature
+// is refused as what it is (perm.sign_denied).
 class RulesGuard final : public ChangesetGuard {
-public:
-    RulesGuard(const Schema& schema, std::vector<const ChangesetRule*> rules)
-        : schema_(schema), rules_(std::move(rules)) {}
+  public:
+    RulesGuard(const Schema& schema, std::vector<const ChangesetRule*> rules,
+               const domain::PermissionChecker* permissions = nullptr)
+        : schema_(schema), rules_(std::move(rules)), permissions_(permissions) {}
     void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override {
         schema_.check(txn, cs, who);
+        if (permissions_) permissions_->check(txn, cs, who.grants);
         for (const ChangesetRule* rule : rules_) rule->check(txn, cs);
     }
 
-private:
+  private:
     SchemaGuard schema_;
     std::vector<const ChangesetRule*> rules_;
+    const domain::PermissionChecker* permissions_;
 };
 
 // Meta key of the server's last clock value, written with every push so that a server killed
@@ -58,11 +64,13 @@ private:
 inline constexpr const char* server_hlc_meta_key = "server.hlc_last";
 
 class SyncService {
-public:
+  public:
     // `server_writer` (may be null: no conflict records) is the server's own replica on `store`,
-    // which writes conflict records.
+    // which writes conflict records. `scoped`: each device pulls only the records its user's
+    // grants cover (domain::RecordVisibility) and every answer tells it those grants; without
+    // it every device pulls everything (tests of the bare protocol).
     SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard, std::string server_id,
-                int schema_version, LocalReplica* server_writer = nullptr);
+                int schema_version, LocalReplica* server_writer = nullptr, bool scoped = false);
 
     // Throws Error for request-level failures (sync.replica_mismatch, sync.version_unsupported);
     // changeset-level failures are results inside the response.
@@ -70,13 +78,13 @@ public:
 
     const std::string& server_id() const noexcept { return server_id_; }
 
-private:
+  private:
     struct PushOutcome {
         ChangesetResult result;
         std::optional<uint64_t> gap_expected;  // set when cs.seq skipped numbers
     };
     PushOutcome push_one(StoreTxn& txn, const Changeset& cs, const Principal& who);
-    PullPage pull(const PullRequest& req);
+    PullPage pull(const PullRequest& req, const Principal& who);
 
     Store& store_;
     HlcClock& clock_;
@@ -85,6 +93,7 @@ private:
     std::optional<ConflictRecorder> conflicts_;
     std::string server_id_;
     int schema_version_;
+    bool scoped_;
 };
 
 }  // namespace ocop::sync

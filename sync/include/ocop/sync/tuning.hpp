@@ -14,6 +14,13 @@ inline constexpr size_t max_page_cells = 20000;
 inline constexpr size_t default_page_bytes = 1024 * 1024;
 inline constexpr size_t max_page_bytes = 4 * 1024 * 1024;
 
+// A backfill names the units a user just gained; a province has a few hundred communes.
+inline constexpr size_t max_units_per_pull = 1000;
+// A scoped pull skips cells of records the user does not cover; it reads at most this many
+// times the page size per request, so a commune officer's pull through a province's changes
+// costs bounded work per request (the cursor still advances past what was skipped).
+inline constexpr size_t max_scan_pages_per_pull = 20;
+
 // Push batches: one request carries at most this many changesets / bytes of encoded changesets;
 // the server parses a request whole, so the byte bound is also its memory bound per request.
 // A day of inspections (~100 forms) fits in one request; a month offline takes a few.

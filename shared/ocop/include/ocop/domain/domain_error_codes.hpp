@@ -38,6 +38,9 @@ inline constexpr const char* unit_exists = "ocop.unit_exists";
 inline constexpr const char* unit_no_successor = "ocop.unit_no_successor";
 inline constexpr const char* unit_successor_cycle = "ocop.unit_successor_cycle";
 
+// The permission table (permissions/permissions.json) is malformed.
+inline constexpr const char* permissions_invalid = "ocop.permissions_invalid";
+
 // Rule sets and scoring sheets (data and the functions using them)
 inline constexpr const char* rule_set_invalid = "ocop.rule_set_invalid";
 inline constexpr const char* rule_set_unknown = "ocop.rule_set_unknown";

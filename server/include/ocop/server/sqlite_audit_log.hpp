@@ -1,0 +1,29 @@
+// AuditLog on SQLite (DIR/audit.db, beside the data store): one table of entries (layout in
+// sqlite_audit_log.cpp), WAL with synchronous=FULL so that an entry the server appended survives
+// a crash or power loss. One connection guarded by a mutex; ocop-admin reads the same file from
+// another process while the server appends.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "ocop/core/sqlite_db.hpp"
+#include "ocop/server/audit_log.hpp"
+
+namespace ocop::server {
+
+class SqliteAuditLog final : public AuditLog {
+  public:
+    // Opens or creates the database file. Throws Error(store.*) if it cannot.
+    explicit SqliteAuditLog(const std::string& path);
+
+    void append(std::vector<AuditEntry> entries) override;
+    // At most tuning::max_audit_query_rows entries, whatever query.limit says.
+    std::vector<AuditEntry> query(const AuditQuery& query) override;
+
+  private:
+    std::mutex mutex_;  // the connection is opened without SQLite's own mutex
+    sqlite::Db db_;
+};
+
+}  // namespace ocop::server

@@ -1,0 +1,128 @@
+// Layout of audit.db (PRAGMA user_version = 1):
+//   audit(id INTEGER PK, received_ms, user, device_id, replica, remote_address, seq, outcome,
+//         code, message, changes)
+// Indexes: (received_ms), (user, received_ms), (device_id, received_ms): every query is "newest
+// first", optionally for one user or one device, optionally within a time window. The row id is
+// the last column of every SQLite index, so each of them also yields (received_ms, id) order.
+// Entries are never updated or deleted by the server.
+#include "ocop/server/sqlite_audit_log.hpp"
+
+#include <algorithm>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/server/tuning.hpp"
+
+namespace ocop::server {
+
+namespace {
+
+constexpr int kLayoutVersion = 1;
+
+constexpr const char* kCreateTables = R"sql(
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    received_ms INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    remote_address TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    changes INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit(received_ms);
+CREATE INDEX IF NOT EXISTS audit_by_user ON audit(user, received_ms);
+CREATE INDEX IF NOT EXISTS audit_by_device ON audit(device_id, received_ms);
+)sql";
+
+using Txn = sqlite::ImmediateTxn;
+
+}  // namespace
+
+SqliteAuditLog::SqliteAuditLog(const std::string& path)
+    : db_(path, sqlite::Durability::full, /*cache_mib=*/8) {
+    Txn txn(db_);
+    auto version = db_.prepare("PRAGMA user_version");
+    version.step();
+    const int64_t found = version.int64(0);
+    version.reset();
+    if (found > kLayoutVersion)
+        throw Error(ErrorKind::internal, errc::schema_version_unsupported,
+                    path + " has layout version " + std::to_string(found) +
+                        ", newer than this server understands (" + std::to_string(kLayoutVersion) +
+                        ")");
+    if (found < kLayoutVersion) {
+        db_.exec(kCreateTables);
+        db_.exec("PRAGMA user_version = " + std::to_string(kLayoutVersion));
+    }
+    txn.commit();
+}
+
+void SqliteAuditLog::append(std::vector<AuditEntry> entries) {
+    if (entries.empty()) return;
+    std::lock_guard lock(mutex_);
+    Txn txn(db_);
+    auto st = db_.prepare(
+        "INSERT INTO audit(received_ms, user, device_id, replica, remote_address, seq, outcome, "
+        "code, message, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const AuditEntry& e : entries) {
+        st.bind(1, e.received_ms)
+            .bind(2, e.user)
+            .bind(3, e.device_id)
+            .bind(4, e.replica)
+            .bind(5, e.remote_address)
+            .bind(6, static_cast<int64_t>(e.seq))
+            .bind(7, e.outcome)
+            .bind(8, e.code)
+            .bind(9, e.message)
+            .bind(10, static_cast<int64_t>(e.changes))
+            .run();
+    }
+    txn.commit();
+}
+
+std::vector<AuditEntry> SqliteAuditLog::query(const AuditQuery& q) {
+    const size_t limit = std::min(q.limit, tuning::max_audit_query_rows);
+    std::vector<AuditEntry> out;
+    if (limit == 0) return out;
+    std::string sql =
+        "SELECT id, received_ms, user, device_id, replica, remote_address, seq, outcome, code, "
+        "message, changes FROM audit WHERE 1";
+    if (q.user) sql += " AND user = :user";
+    if (q.device_id) sql += " AND device_id = :device";
+    if (q.outcome) sql += " AND outcome = :outcome";
+    if (q.since_ms) sql += " AND received_ms >= :since";
+    if (q.until_ms) sql += " AND received_ms < :until";
+    sql += " ORDER BY received_ms DESC, id DESC LIMIT :limit";
+
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(sql);
+    int index = 0;
+    if (q.user) st.bind(++index, *q.user);
+    if (q.device_id) st.bind(++index, *q.device_id);
+    if (q.outcome) st.bind(++index, *q.outcome);
+    if (q.since_ms) st.bind(++index, *q.since_ms);
+    if (q.until_ms) st.bind(++index, *q.until_ms);
+    st.bind(++index, static_cast<int64_t>(limit));
+    while (st.step()) {
+        AuditEntry e;
+        e.id = st.int64(0);
+        e.received_ms = st.int64(1);
+        e.user = std::string(st.text(2));
+        e.device_id = std::string(st.text(3));
+        e.replica = std::string(st.text(4));
+        e.remote_address = std::string(st.text(5));
+        e.seq = static_cast<uint64_t>(st.int64(6));
+        e.outcome = std::string(st.text(7));
+        e.code = std::string(st.text(8));
+        e.message = std::string(st.text(9));
+        e.changes = static_cast<uint64_t>(st.int64(10));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace ocop::server

@@ -1,0 +1,97 @@
+// The permission table applied: to every change of a changeset (PermissionChecker: the server
+// runs it on every push, the device before storing a write) and to what a device may hold
+// (RecordVisibility: the server filters pulls with it, the device evicts with it).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ocop/core/changeset_rule.hpp"
+#include "ocop/core/store.hpp"
+#include "ocop/domain/grant.hpp"
+#include "ocop/domain/permissions.hpp"
+#include "ocop/domain/unit_coverage.hpp"
+
+namespace ocop::domain {
+
+class PermissionChecker {
+  public:
+    explicit PermissionChecker(const PermissionTable& table = PermissionTable::builtin())
+        : table_(table) {}
+
+    // Throws Error for the first record change the grants do not allow, with a message naming
+    // the collection, record, unit, operation and field:
+    //   perm.unit_not_covered  no grant covers the record's unit (stored or new)
+    //   perm.unit_required     a record of a unit-scoped collection without a unit
+    //   perm.operation_denied  the roles covering the unit may not create/update/delete it
+    //   perm.state_denied      ... not in the record's current state (a closed evaluation)
+    //   perm.field_denied      ... not this field (lab results only, for provincial staff)
+    //   perm.sign_denied       signing (status=signed, signed_by...) needs a role that signs
+    // Writing a value equal to the stored one is not a change.
+    void check(StoreTxn& txn, const Changeset& cs, const std::vector<Grant>& grants) const;
+
+    const PermissionTable& table() const noexcept { return table_; }
+
+  private:
+    const PermissionTable& table_;
+};
+
+// The device's copy of the server's check, with the grants the server last reported for the
+// device's user, so that the officer learns at once what the server would refuse. Before the
+// first sync the grants are unknown and the device checks nothing: the server decides.
+class DevicePermissionRule final : public ChangesetRule {
+  public:
+    explicit DevicePermissionRule(const PermissionChecker& checker) : checker_(checker) {}
+    void set_grants(std::optional<std::vector<Grant>> grants);
+    std::optional<std::vector<Grant>> grants() const;
+    void check(StoreTxn& txn, const Changeset& cs) const override;
+
+  private:
+    const PermissionChecker& checker_;
+    mutable std::mutex mutex_;
+    std::optional<std::vector<Grant>> grants_;
+};
+
+// What a user's device may hold: every record of a reference collection (admin_unit), and a
+// record of any other collection when a grant of any role covers its unit. With `only_units`,
+// just the records of those units (and what they cover), still within the grants: the backfill
+// a device runs when its user gains a unit.
+class RecordVisibility {
+  public:
+    // How to read a record: a store's read, or a transaction's inside one.
+    using RecordReader =
+        std::function<std::optional<Record>(std::string_view collection, std::string_view id)>;
+
+    RecordVisibility(RecordReader read, const std::vector<Grant>& grants,
+                     const std::optional<std::vector<std::string>>& only_units = std::nullopt,
+                     const PermissionTable& table = PermissionTable::builtin());
+    // Reading through `store`.
+    RecordVisibility(Store& store, const std::vector<Grant>& grants,
+                     const std::optional<std::vector<std::string>>& only_units = std::nullopt,
+                     const PermissionTable& table = PermissionTable::builtin());
+
+    RecordVisibility(const RecordVisibility&) = delete;  // its coverage reads through read_
+    RecordVisibility& operator=(const RecordVisibility&) = delete;
+
+    bool visible(std::string_view collection, std::string_view id);
+    bool unit_visible(const std::string& unit);
+
+  private:
+    RecordReader read_;
+    const PermissionTable& table_;
+    UnitCoverage coverage_;
+    std::optional<UnitCoverage> only_;
+    std::map<std::string, bool, std::less<>> by_record_;  // "collection/id" -> visible
+};
+
+// The unit ids a device keeps when it evicts: the granted ids and every admin_unit record of
+// `store` the grants cover.
+std::vector<std::string> covered_units(Store& store, const std::vector<Grant>& grants);
+
+}  // namespace ocop::domain

@@ -1,0 +1,167 @@
+// Devices against a real server, through the SDK an app links: a revoked device is cut off at its
+// next sync with a clear reason and keeps its unsent work until an administrator reinstates it;
+// the SDK refuses at once what the server would refuse; grants that change reach the device.
+#include "ocop/core/error_codes.hpp"
+#include "ocop/sdk/database.hpp"
+#include "ocop/server/demo_accounts.hpp"
+#include "trust_test_support.hpp"
+
+using namespace ocop;
+using namespace ocop::trust::test;
+
+namespace {
+
+FieldValues inspection(const std::string& unit, const std::string& site) {
+    return {{"kind", "production_facility"},
+            {"site_name", site},
+            {"started_at", "2026-11-23T08:00:00+07:00"},
+            {"status", "draft"},
+            {"unit", unit}};
+}
+
+using server::test::error_code_of;
+
+std::string error_code_of_login(sdk::Database& db, const std::string& url) {
+    return error_code_of([&] { db.enroll(url, "doan.kiem.tra", kPassword); });
+}
+
+std::string device_id_of(server::Server& server, const std::string& user) {
+    for (const auto& d : server.accounts().devices())
+        if (d.user == user) return d.id;
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("a revoked device is told why and keeps its unsent work until it is reinstated",
+          "[devices]") {
+    Province p(600);
+    const std::string a = p.demo.current_communes.front();
+    p.user("doan.kiem.tra", {{"inspector", a}});
+    TempDir phone_dir("ocop-phone");
+    auto phone = sdk::Database::open((phone_dir.path() / "phone.db").string());
+    phone->enroll(p.url, "doan.kiem.tra", kPassword);
+    REQUIRE(phone->sync().complete);
+
+    // Offline work, then the phone is reported lost and revoked.
+    std::vector<std::string> ids;
+    for (const char* site : {"Cơ sở mắm Châu Đốc", "HTX gạo Mỹ Hòa"})
+        phone->write([&](sdk::Transaction& t) {
+            ids.push_back(t.create("inspection", inspection(a, site)));
+        });
+    p.server.accounts().revoke_device(device_id_of(p.server, "doan.kiem.tra"),
+                                      "máy báo mất ngày 22/11");
+
+    const sync::SyncReport refused = phone->sync();
+    CHECK_FALSE(refused.complete);
+    CHECK(refused.error_code == errc::auth_device_revoked);
+    CHECK(refused.error_message.find("máy báo mất ngày 22/11") != std::string::npos);
+    CHECK_FALSE(refused.error_transient);
+    // Nothing was lost: the work waits on the device, and the server has none of it.
+    CHECK(phone->status().pending_changesets == 2);
+    for (const auto& id : ids) {
+        CHECK(phone->get("inspection", id));
+        CHECK_FALSE(p.server.store().read("inspection", id));
+    }
+    // Logging in again is refused too while the device is revoked.
+    CHECK(error_code_of_login(*phone, p.url) == errc::auth_device_revoked);
+    // The refusal is in the audit trail.
+    server::AuditQuery query;
+    query.outcome = "rejected";
+    const auto rejected = p.server.audit().query(query);
+    REQUIRE_FALSE(rejected.empty());
+    CHECK(rejected.front().code == errc::auth_device_revoked);
+    CHECK(rejected.front().user == "doan.kiem.tra");
+
+    // The administrator reinstates the device (say it was found); the officer logs in again and
+    // the work it kept syncs as it was.
+    p.server.accounts().reinstate_device(device_id_of(p.server, "doan.kiem.tra"));
+    phone->enroll(p.url, "doan.kiem.tra", kPassword);
+    const sync::SyncReport recovered = phone->sync();
+    REQUIRE(recovered.complete);
+    CHECK(recovered.progress.pushed == 2);
+    for (const auto& id : ids) CHECK(p.server.store().read("inspection", id));
+}
+
+TEST_CASE("a disabled user's devices stop at once and work again when enabled", "[devices]") {
+    Province p(600);
+    const std::string a = p.demo.current_communes.front();
+    p.user("can.bo.xa", {{"commune_officer", a}});
+    TempDir phone_dir("ocop-phone");
+    auto phone = sdk::Database::open((phone_dir.path() / "phone.db").string());
+    phone->enroll(p.url, "can.bo.xa", kPassword);
+    REQUIRE(phone->sync().complete);
+    p.server.accounts().set_user_disabled("can.bo.xa", true);
+    CHECK(phone->sync().error_code == errc::auth_user_disabled);
+    p.server.accounts().set_user_disabled("can.bo.xa", false);
+    CHECK(phone->sync().complete);
+}
+
+TEST_CASE("the SDK refuses at once what the server would refuse, and follows grant changes",
+          "[devices]") {
+    Province p(900);
+    const auto [a, b] = p.two_communes();
+    p.user("can.bo.a", {{"inspector", a}});
+    TempDir phone_dir("ocop-phone");
+    auto phone = sdk::Database::open((phone_dir.path() / "phone.db").string());
+    phone->enroll(p.url, "can.bo.a", kPassword);
+    REQUIRE(phone->sync().complete);
+    REQUIRE(phone->status().grants);
+    CHECK(*phone->status().grants == std::vector<sync::Grant>{{"inspector", a}});
+
+    // Outside the grants: refused before anything is stored, with the server's code.
+    CHECK(error_code_of([&] {
+              phone->write(
+                  [&](sdk::Transaction& t) { t.create("inspection", inspection(b, "X")); });
+          }) == errc::perm_unit_not_covered);
+    const std::string draft = [&] {
+        std::string id;
+        phone->write([&](sdk::Transaction& t) { id = t.create("inspection", inspection(a, "Y")); });
+        return id;
+    }();
+    CHECK(error_code_of([&] {
+              phone->write([&](sdk::Transaction& t) {
+                  t.put("inspection", draft,
+                        {{"status", "signed"},
+                         {"signed_at", "2026-11-23T11:00:00+07:00"},
+                         {"signed_by", "Tôi"}});
+              });
+          }) == errc::perm_sign_denied);
+    CHECK(phone->status().pending_changesets == 1);
+
+    // The officer moves from commune A to commune B: A's records leave the phone (its own
+    // synced draft too), B's arrive, without pulling everything again.
+    REQUIRE(phone->sync().complete);
+    const size_t a_records = phone->list("applicant").size();
+    REQUIRE(a_records > 0);
+    p.server.accounts().add_grant("can.bo.a", {"inspector", b});
+    p.server.accounts().remove_grant("can.bo.a", {"inspector", a});
+    const sync::SyncReport moved = phone->sync();
+    REQUIRE(moved.complete);
+    CHECK(moved.progress.evicted >= a_records);
+    CHECK_FALSE(phone->get("inspection", draft));
+    CHECK(p.server.store().read("inspection", draft));  // it stays on the server
+    for (const auto& r : phone->list("applicant", {}, 100000)) CHECK(r.get("unit") != Value(a));
+    CHECK(phone->list("applicant").size() > 0);
+}
+
+TEST_CASE("the demo accounts: one for the whole province, one for a single commune", "[devices]") {
+    Province p(900);
+    const server::DemoAccounts made = server::ensure_demo_accounts(p.server);
+    CHECK(made.created == std::vector<std::string>{"demo", "demo.xa"});
+    CHECK(server::ensure_demo_accounts(p.server).created.empty());  // idempotent
+    CHECK(p.server.accounts().grants("demo.xa") ==
+          std::vector<sync::Grant>{{"commune_officer", made.commune}, {"inspector", made.commune}});
+    TempDir dir("ocop-demo-phones");
+    auto province_phone = sdk::Database::open((dir.path() / "province.db").string());
+    auto commune_phone = sdk::Database::open((dir.path() / "commune.db").string());
+    province_phone->enroll(p.url, server::demo_user, server::demo_password);
+    commune_phone->enroll(p.url, server::demo_commune_user, server::demo_password);
+    REQUIRE(province_phone->sync().complete);
+    REQUIRE(commune_phone->sync().complete);
+    const size_t all = province_phone->list("applicant", {}, 100000).size();
+    const size_t one = commune_phone->list("applicant", {}, 100000).size();
+    CHECK(all == p.server.store().query("applicant", {}, 100000, {}).size());
+    CHECK(one > 0);
+    CHECK(one < all);
+}
