@@ -31,6 +31,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
     AccountStoreOptions account_options;
     account_options.pbkdf2_iterations = options_.pbkdf2_iterations;
+    if (options_.accounts_clock) account_options.clock = options_.accounts_clock;
     accounts_ = std::make_unique<SqliteAccountStore>(file("accounts.db"), account_options);
 
     const std::string server_id = ensure_server_id(*store_);

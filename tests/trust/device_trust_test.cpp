@@ -165,3 +165,50 @@ TEST_CASE("the demo accounts: one for the whole province, one for a single commu
     CHECK(one > 0);
     CHECK(one < all);
 }
+
+TEST_CASE("weeks in the field: the token rotates as the device syncs, no password needed",
+          "[devices]") {
+    Province p(600);
+    const std::string a = p.demo.current_communes.front();
+    p.user("doan.kiem.tra", {{"inspector", a}});
+    TempDir phone_dir("ocop-phone");
+    const std::string path = (phone_dir.path() / "phone.db").string();
+    std::string first_token;
+    {
+        auto phone = sdk::Database::open(path);
+        phone->enroll(p.url, "doan.kiem.tra", kPassword);
+        REQUIRE(phone->sync().complete);
+    }
+    const auto token_on_device = [&] {
+        SqliteStore store(path);
+        return store.meta("sdk_device_token").value_or("");
+    };
+    first_token = token_on_device();
+    constexpr int64_t day = 24LL * 60 * 60 * 1000;
+    // Eight weeks, syncing every few days (30 days apart at most: never idle for 60).
+    for (int64_t days : {3, 8, 20, 30}) {
+        *p.accounts_now += days * day;
+        auto phone = sdk::Database::open(path);
+        phone->write([&](sdk::Transaction& t) {
+            t.create("inspection", inspection(a, "Ngày " + std::to_string(days)));
+        });
+        const sync::SyncReport report = phone->sync();
+        INFO(report.error_code << ": " << report.error_message);
+        CHECK(report.complete);
+    }
+    const std::string now_token = token_on_device();
+    CHECK(now_token != first_token);
+    // The first token has long stopped working; the current one works.
+    CHECK(p.server.accounts().authenticate(first_token).code == errc::auth_invalid_token);
+    CHECK(p.server.accounts().authenticate(now_token).who.has_value());
+    // Unused for more than 60 days, a token expires: the officer logs in again, nothing is lost.
+    *p.accounts_now += 61 * day;
+    auto phone = sdk::Database::open(path);
+    phone->write(
+        [&](sdk::Transaction& t) { t.create("inspection", inspection(a, "Sau 2 tháng")); });
+    const sync::SyncReport expired = phone->sync();
+    CHECK(expired.error_code == errc::auth_token_expired);
+    CHECK(phone->status().pending_changesets == 1);
+    phone->enroll(p.url, "doan.kiem.tra", kPassword);
+    CHECK(phone->sync().complete);
+}

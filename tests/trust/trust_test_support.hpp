@@ -84,6 +84,8 @@ struct RawDevice {
 
 struct Province {
     TempDir dir{"ocop-trust"};
+    // The accounts' clock, moved by hand to age tokens.
+    std::shared_ptr<int64_t> accounts_now = std::make_shared<int64_t>(system_physical_clock()());
     server::Server server{[&] {
         server::ServerOptions o;
         o.data_dir = (dir.path() / "data").string();
@@ -92,6 +94,7 @@ struct Province {
         o.port = 0;
         o.pbkdf2_iterations = server::test::kTestIterations;
         o.max_threads = 4;
+        o.accounts_clock = [now = accounts_now] { return *now; };
         return o;
     }()};
     domain::DemoReport demo;

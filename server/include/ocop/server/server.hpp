@@ -46,6 +46,9 @@ struct ServerOptions {
     bool plain_http = false;
     LoginThrottle::Policy login_throttle;
     PhysicalClock login_throttle_clock;  // empty: the system clock (tests move their own)
+    // The accounts' clock: token age, rotation and idle expiry, last seen. Empty: the system
+    // clock (tests move their own to show rotation after days of use).
+    PhysicalClock accounts_clock;
 };
 
 class Server {
