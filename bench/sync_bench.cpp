@@ -107,10 +107,11 @@ int main(int argc, char** argv) {
                   password + "\n")
             .exit_code != 0)
         fail("ocop-admin user add failed");
-    // The bench user inspects in every commune the generator writes to.
+    // The bench user leads inspections (it writes signed minutes) in every commune the generator
+    // writes to.
     for (const auto& unit : bench::InspectionGenerator::units())
         if (run_child(OCOP_ADMIN_BIN,
-                      {"--data", (dir / "server").string(), "user", "grant", "bench", "inspector",
+                      {"--data", (dir / "server").string(), "user", "grant", "bench", "team_lead",
                        unit, "--allow-unknown-unit"},
                       "")
                 .exit_code != 0)
@@ -172,6 +173,9 @@ int main(int argc, char** argv) {
     size_t pushed_bytes = 0, push_requests = 0;
     for (const auto& r : reports) {
         if (!r.complete) fail("push did not complete: " + r.error_code + " " + r.error_message);
+        if (!r.refusals.empty())
+            fail("the server refused a pushed changeset: " + r.refusals.front().code + " " +
+                 r.refusals.front().message);
         pushed_bytes += r.progress.bytes_sent;
         push_requests += r.progress.requests;
     }
@@ -191,6 +195,8 @@ int main(int argc, char** argv) {
     if (pull.exit_code != 0) fail("ocop-field sync failed: " + pull.out);
     const json report = json::parse(pull.out);
     const double pulled = report["pulled"].get<double>();
+    if (pulled < static_cast<double>(devices * records_per_device * 10))
+        fail("the fresh device pulled " + std::to_string(pulled) + " changes, fewer than pushed");
     const double server_rss = vm_hwm_mib(server.id());
     Poco::Process::requestTermination(server.id());
     server.wait();

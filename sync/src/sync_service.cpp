@@ -1,6 +1,7 @@
 #include "ocop/sync/sync_service.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
@@ -194,8 +195,21 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         ChangePage changes =
             store_.changes_since(page.cursor, cells - page.cells.size(), bytes - kept_bytes);
         scanned += changes.cells.size();
-        for (auto& c : changes.cells) {
-            if (!visibility.visible(c.collection, c.record_id)) continue;
+        // A record's cells travel together, so its unit is usually in the same batch.
+        // Decided for the whole batch before any cell is moved out of it.
+        std::map<std::pair<std::string_view, std::string_view>, const Value*> units;
+        for (const auto& c : changes.cells)
+            if (c.field == "unit") units[{c.collection, c.record_id}] = &c.current.value;
+        std::vector<bool> keep(changes.cells.size());
+        for (size_t i = 0; i < changes.cells.size(); ++i) {
+            const Cell& c = changes.cells[i];
+            const auto unit = units.find({c.collection, c.record_id});
+            keep[i] = visibility.visible(c.collection, c.record_id,
+                                         unit == units.end() ? nullptr : unit->second);
+        }
+        for (size_t i = 0; i < changes.cells.size(); ++i) {
+            if (!keep[i]) continue;
+            Cell& c = changes.cells[i];
             kept_bytes += c.current.value.is_string()
                               ? c.current.value.get_ref<const std::string&>().size()
                               : c.current.value.dump().size();

@@ -207,15 +207,19 @@ bool RecordVisibility::unit_visible(const std::string& unit) {
     return coverage_.covers(unit) && (!only_ || only_->covers(unit));
 }
 
-bool RecordVisibility::visible(std::string_view collection, std::string_view id) {
+bool RecordVisibility::visible(std::string_view collection, std::string_view id,
+                               const Value* known_unit) {
     if (table_.is_reference(collection)) return !only_;  // a backfill carries unit data only
     std::string key;
     key.reserve(collection.size() + id.size() + 1);
     key.append(collection).append("/").append(id);
     if (const auto it = by_record_.find(key); it != by_record_.end()) return it->second;
-    const std::optional<Record> record = read_(collection, id);
     bool ok = false;
-    if (record) ok = unit_visible(text_of(record->get("unit")));
+    if (known_unit) {
+        ok = unit_visible(text_of(*known_unit));
+    } else if (const std::optional<Record> record = read_(collection, id)) {
+        ok = unit_visible(text_of(record->get("unit")));
+    }
     by_record_.emplace(std::move(key), ok);
     return ok;
 }

@@ -79,7 +79,10 @@ class RecordVisibility {
     RecordVisibility(const RecordVisibility&) = delete;  // its coverage reads through read_
     RecordVisibility& operator=(const RecordVisibility&) = delete;
 
-    bool visible(std::string_view collection, std::string_view id);
+    // `known_unit`, when given, is the record's current unit (a pull page often carries it),
+    // which spares reading the record.
+    bool visible(std::string_view collection, std::string_view id,
+                 const Value* known_unit = nullptr);
     bool unit_visible(const std::string& unit);
 
   private:
