@@ -300,6 +300,14 @@ uint64_t Database::resubmit_refused(uint64_t seq, const std::map<std::string, Fi
     return cs.seq;
 }
 
+std::string Database::merge_units(domain::UnitMerge merge) {
+    if (merge.new_unit_id.empty()) merge.new_unit_id = impl_->replica.new_record_id();
+    const LocalTransaction edits = domain::plan_unit_merge(impl_->store, merge);
+    impl_->replica.commit(edits);
+    impl_->store.write([](StoreTxn& t) { t.set_meta(kLastRunComplete, "0"); });
+    return merge.new_unit_id;
+}
+
 std::vector<Record> Database::conflicts() {
     return impl_->store.query("conflict", {FieldFilter{"status", "open"}}, 10000, {});
 }

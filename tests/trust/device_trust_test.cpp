@@ -1,6 +1,8 @@
 // Devices against a real server, through the SDK an app links: a revoked device is cut off at its
 // next sync with a clear reason and keeps its unsent work until an administrator reinstates it;
 // the SDK refuses at once what the server would refuse; grants that change reach the device.
+#include <set>
+
 #include "ocop/core/error_codes.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/server/demo_accounts.hpp"
@@ -211,4 +213,57 @@ TEST_CASE("weeks in the field: the token rotates as the device syncs, no passwor
     CHECK(phone->status().pending_changesets == 1);
     phone->enroll(p.url, "doan.kiem.tra", kPassword);
     CHECK(phone->sync().complete);
+}
+
+TEST_CASE(
+    "an administrator merges two communes from a device; the new commune's officer holds "
+    "the records both made",
+    "[devices]") {
+    Province p(900);
+    const auto [a, b] = p.two_communes();
+    const server::DemoAccounts demo = server::ensure_demo_accounts(p.server);
+    TempDir dir("ocop-merge");
+    auto admin = sdk::Database::open((dir.path() / "admin.db").string());
+    admin->enroll(p.url, server::demo_user, server::demo_password);
+    REQUIRE(admin->sync().complete);
+
+    domain::UnitMerge merge;
+    merge.old_units = {a, b};
+    merge.code = "39999";
+    merge.name = "Xã Hợp Nhất";
+    merge.effective = domain::Date::parse("2027-01-01");
+    merge.decision_ref = "99/NQ-UBTVQH15";
+    const std::string merged = admin->merge_units(merge);
+    const sync::SyncReport pushed = admin->sync();
+    REQUIRE(pushed.complete);
+    CHECK(pushed.refusals.empty());
+    const auto on_server = p.server.store().read("admin_unit", merged);
+    REQUIRE(on_server);
+    CHECK(on_server->get("parent") == Value(demo.province));
+    CHECK(p.server.store().read("admin_unit", a)->get("successor") == Value(merged));
+
+    // A commune officer may not re-organise units.
+    p.user("can.bo.moi", {{"commune_officer", merged}});
+    auto officer = sdk::Database::open((dir.path() / "officer.db").string());
+    officer->enroll(p.url, "can.bo.moi", kPassword);
+    REQUIRE(officer->sync().complete);
+    merge.old_units = {merged};
+    merge.code = "39998";
+    merge.effective = domain::Date::parse("2028-01-01");
+    merge.new_unit_id.clear();
+    CHECK(error_code_of([&] { officer->merge_units(merge); }) == errc::perm_operation_denied);
+
+    // The new commune's officer holds what A and B recorded before the merge.
+    // A and B themselves absorbed older communes in 2025; their records keep those units.
+    std::vector<std::string> units{a, b};
+    for (const auto& unit : p.server.store().query("admin_unit", {}, 100000, {}))
+        if (unit.get("successor") == Value(a) || unit.get("successor") == Value(b))
+            units.push_back(unit.id);
+    std::set<std::string> expected;
+    for (const auto& unit : units)
+        for (const auto& id : p.records_of("applicant", unit)) expected.insert(id);
+    std::set<std::string> held;
+    for (const auto& r : officer->list("applicant", {}, 100000)) held.insert(r.id);
+    CHECK_FALSE(expected.empty());
+    CHECK(held == expected);
 }

@@ -31,7 +31,9 @@ commands:
   discard SEQ
   resubmit SEQ [--record ID FIELD=VALUE...]   fix a refused changeset and send it again
   conflicts
-  resolve CONFLICT_ID VALUE | --json JSON)";
+  resolve CONFLICT_ID VALUE | --json JSON
+  merge-units --code CODE --name NAME --effective YYYY-MM-DD [--parent UNIT_ID]
+        [--decision REF] OLD_UNIT_ID...   an administrator merges units (prints the new id))";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -216,6 +218,23 @@ int run(Args a) {
         }
         std::cout << json{{"resubmitted", seq}, {"seq", db->resubmit_refused(seq, fixes)}}.dump()
                   << "\n";
+    } else if (cmd == "merge-units") {
+        ocop::domain::UnitMerge merge;
+        merge.code = take_option(args, "--code");
+        merge.name = take_option(args, "--name");
+        const std::string effective = take_option(args, "--effective");
+        const std::string parent = take_option(args, "--parent");
+        merge.decision_ref = take_option(args, "--decision");
+        if (merge.code.empty() || merge.name.empty() || effective.empty() || args.empty())
+            throw UsageError(
+                "merge-units --code CODE --name NAME --effective YYYY-MM-DD "
+                "[--parent UNIT_ID] [--decision REF] OLD_UNIT_ID...");
+        const auto date = ocop::domain::Date::try_parse(effective);
+        if (!date) throw UsageError("--effective must be a date YYYY-MM-DD");
+        merge.effective = *date;
+        if (!parent.empty()) merge.parent = parent;
+        merge.old_units = args;
+        std::cout << json{{"unit", db->merge_units(merge)}, {"merged", args}}.dump() << "\n";
     } else if (cmd == "conflicts") {
         expect_count(args, 0, "conflicts");
         json out = json::array();

@@ -14,6 +14,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
+#include "ocop/domain/admin_units.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/sync_client.hpp"
 
@@ -118,6 +119,13 @@ class Database {
     // the field gets it, with the current value as its base, and the conflict is marked resolved,
     // in one changeset.
     uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
+
+    // An administrator merges units (e.g. communes into one from 2025-07-01): the new unit and
+    // each old unit's end date and successor, planned by ocop::domain::plan_unit_merge on this
+    // device's copy of the units and written as one changeset that syncs like any other (the
+    // server checks the administrator's grants and the unit rules). An empty new_unit_id gets a
+    // new id. Returns the new unit's id. Throws what plan_unit_merge and write throw.
+    std::string merge_units(domain::UnitMerge merge);
 
   private:
     friend class Transaction;
