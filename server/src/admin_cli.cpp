@@ -185,16 +185,6 @@ nlohmann::json unit_json(const Record& unit) {
     return j;
 }
 
-void check_role(const std::string& role) {
-    const auto& table = domain::PermissionTable::builtin();
-    if (table.is_role(role)) return;
-    std::string known;
-    for (const auto& [name, description] : table.roles())
-        known += (known.empty() ? "" : ", ") + name;
-    throw Error(ErrorKind::invalid_input, errc::auth_unknown_role,
-                "unknown role '" + role + "'; the roles are: " + known);
-}
-
 int user_list(SqliteAccountStore& accounts, AdminIo& io) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& u : accounts.users()) {
@@ -215,7 +205,7 @@ int user_grant(const std::string& data_dir, SqliteAccountStore& accounts, const 
     // Cheap checks first, so the first mistake is the one reported.
     if (!accounts.has_user(user))
         throw Error(ErrorKind::not_found, errc::auth_user_unknown, "no user '" + user + "'");
-    check_role(grant.role);
+    domain::PermissionTable::builtin().require_role(grant.role);
     std::string unit_name;
     // A new province's units may not exist yet: its administrator creates them from a device,
     // under a grant on the province id chosen beforehand.

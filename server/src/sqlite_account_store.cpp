@@ -126,16 +126,6 @@ void check_length(std::string_view what, const std::string& value, size_t max) {
                     std::string(what) + " is longer than " + std::to_string(max) + " bytes");
 }
 
-void check_role(const std::string& role) {
-    const auto& table = domain::PermissionTable::builtin();
-    if (table.is_role(role)) return;
-    std::string known;
-    for (const auto& [name, description] : table.roles())
-        known += (known.empty() ? "" : ", ") + name;
-    throw Error(ErrorKind::invalid_input, errc::auth_unknown_role,
-                "unknown role '" + role + "'; the roles are: " + known);
-}
-
 std::string revoked_message(int64_t revoked_ms, const std::string& reason) {
     // The calendar day in Vietnam, as the officer reads dates.
     return "this device was revoked by an administrator on " +
@@ -151,15 +141,7 @@ SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOpti
     // The version is read inside the write transaction: ocop-admin and the server may open an
     // old file at the same moment, and only one of them may migrate it.
     WriteTxn txn(db_);
-    auto version = db_.prepare("PRAGMA user_version");
-    version.step();
-    const int64_t found = version.int64(0);
-    version.reset();
-    if (found > kLayoutVersion)
-        throw Error(ErrorKind::internal, errc::schema_version_unsupported,
-                    path + " has layout version " + std::to_string(found) +
-                        ", newer than this server understands (" + std::to_string(kLayoutVersion) +
-                        ")");
+    const int64_t found = sqlite::layout_version(db_, path, kLayoutVersion);
     if (found == kLayoutVersion) {
         txn.commit();
         return;
@@ -168,7 +150,7 @@ SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOpti
         db_.exec(kCreateTables);
     else if (found == 1)
         db_.exec(kMigrate1To2);
-    db_.exec("PRAGMA user_version = " + std::to_string(kLayoutVersion));
+    sqlite::set_layout_version(db_, kLayoutVersion);
     txn.commit();
 }
 
@@ -476,7 +458,7 @@ std::vector<sync::Grant> SqliteAccountStore::grants(const std::string& user) {
 }
 
 void SqliteAccountStore::add_grant(const std::string& user, const sync::Grant& grant) {
-    check_role(grant.role);
+    domain::PermissionTable::builtin().require_role(grant.role);
     if (grant.unit.empty() || grant.unit.size() > 64)
         throw Error(ErrorKind::invalid_input, errc::auth_unknown_unit,
                     "a grant needs the id of an administrative unit");

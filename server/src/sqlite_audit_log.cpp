@@ -45,18 +45,9 @@ using Txn = sqlite::ImmediateTxn;
 SqliteAuditLog::SqliteAuditLog(const std::string& path)
     : db_(path, sqlite::Durability::full, /*cache_mib=*/8) {
     Txn txn(db_);
-    auto version = db_.prepare("PRAGMA user_version");
-    version.step();
-    const int64_t found = version.int64(0);
-    version.reset();
-    if (found > kLayoutVersion)
-        throw Error(ErrorKind::internal, errc::schema_version_unsupported,
-                    path + " has layout version " + std::to_string(found) +
-                        ", newer than this server understands (" + std::to_string(kLayoutVersion) +
-                        ")");
-    if (found < kLayoutVersion) {
+    if (sqlite::layout_version(db_, path, kLayoutVersion) < kLayoutVersion) {
         db_.exec(kCreateTables);
-        db_.exec("PRAGMA user_version = " + std::to_string(kLayoutVersion));
+        sqlite::set_layout_version(db_, kLayoutVersion);
     }
     txn.commit();
 }

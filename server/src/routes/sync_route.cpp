@@ -26,13 +26,18 @@ const std::string& SyncRoute::method() const {
 
 namespace {
 
-AuditEntry audit_base(const sync::Principal& who, int64_t received_ms, const std::string& peer) {
+AuditEntry audit_entry(std::string user, std::string device_id, std::string replica,
+                       int64_t received_ms, const std::string& peer, std::string outcome,
+                       std::string code, std::string message) {
     AuditEntry e;
     e.received_ms = received_ms;
-    e.user = who.user;
-    e.device_id = who.device_id;
-    e.replica = who.replica;
+    e.user = std::move(user);
+    e.device_id = std::move(device_id);
+    e.replica = std::move(replica);
     e.remote_address = peer;
+    e.outcome = std::move(outcome);
+    e.code = std::move(code);
+    e.message = std::move(message);
     return e;
 }
 
@@ -51,17 +56,9 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
     if (!auth.who) {
         // A known device that may no longer sync (revoked, user disabled, token expired) is
         // audited; unknown tokens are not, so that guessing cannot flood the trail.
-        if (!auth.device_id.empty()) {
-            AuditEntry e;
-            e.received_ms = received_ms;
-            e.user = auth.user;
-            e.device_id = auth.device_id;
-            e.remote_address = peer;
-            e.outcome = "rejected";
-            e.code = auth.code;
-            e.message = auth.message;
-            context_.audit.append({std::move(e)});
-        }
+        if (!auth.device_id.empty())
+            context_.audit.append({audit_entry(auth.user, auth.device_id, {}, received_ms, peer,
+                                               "rejected", auth.code, auth.message)});
         throw Error(
             ErrorKind::unauthorized, auth.code.empty() ? errc::auth_invalid_token : auth.code,
             auth.message.empty() ? "unknown or revoked device token; log in again" : auth.message);
@@ -79,13 +76,9 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                         "this device enrolled as replica " + who.replica + ", not " + req.replica);
         answer = context_.sync.handle(req, who);
     } catch (const Error& e) {
-        if (e.kind() != ErrorKind::internal && e.kind() != ErrorKind::transient) {
-            AuditEntry entry = audit_base(who, received_ms, peer);
-            entry.outcome = "rejected";
-            entry.code = e.code();
-            entry.message = e.what();
-            context_.audit.append({std::move(entry)});
-        }
+        if (e.kind() != ErrorKind::internal && e.kind() != ErrorKind::transient)
+            context_.audit.append({audit_entry(who.user, who.device_id, who.replica, received_ms,
+                                               peer, "rejected", e.code(), e.what())});
         throw;
     }
 
@@ -94,12 +87,12 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
     // outcome, so no pushed changeset goes unrecorded.
     std::vector<AuditEntry> entries;
     for (const auto& r : answer.results) {
-        AuditEntry e = audit_base(who, received_ms, peer);
+        const char* outcome = r.duplicate                           ? "duplicate"
+                              : r.outcome == sync::Outcome::refused ? "refused"
+                                                                    : "applied";
+        AuditEntry e = audit_entry(who.user, who.device_id, who.replica, received_ms, peer, outcome,
+                                   r.code, r.message);
         e.seq = r.seq;
-        e.outcome = r.duplicate ? "duplicate"
-                                : (r.outcome == sync::Outcome::refused ? "refused" : "applied");
-        e.code = r.code;
-        e.message = r.message;
         for (const auto& cs : req.changesets)
             if (cs.seq == r.seq) e.changes = cs.change_count();
         entries.push_back(std::move(e));

@@ -5,6 +5,7 @@
 #include "builtin_domain_data.hpp"
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
 
 namespace ocop::domain {
@@ -141,6 +142,14 @@ const CollectionPermissions* PermissionTable::collection(std::string_view name) 
 bool PermissionTable::is_reference(std::string_view collection) const {
     const auto* perms = this->collection(collection);
     return perms && perms->reference;
+}
+
+void PermissionTable::require_role(std::string_view role) const {
+    if (is_role(role)) return;
+    std::string known;
+    for (const auto& [name, description] : roles_) known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::invalid_input, ocop::errc::auth_unknown_role,
+                "unknown role '" + std::string(role) + "'; the roles are: " + known);
 }
 
 std::vector<std::string> PermissionTable::unit_scoped_collections() const {

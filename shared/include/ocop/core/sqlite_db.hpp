@@ -12,7 +12,7 @@ struct sqlite3_stmt;
 namespace ocop::sqlite {
 
 class Stmt {
-public:
+  public:
     Stmt() = default;
     Stmt(sqlite3* db, std::string_view sql);
     Stmt(Stmt&& other) noexcept;
@@ -34,20 +34,22 @@ public:
     std::string_view text(int col) const;
     bool is_null(int col) const;
 
-private:
+  private:
     sqlite3_stmt* stmt_ = nullptr;
     sqlite3* db_ = nullptr;
 };
 
 enum class Durability {
     full,    // synchronous=FULL: a committed transaction survives power loss (acknowledged data)
-    normal,  // synchronous=NORMAL: survives a process crash; the last commits may roll back on power loss
+    normal,  // synchronous=NORMAL: survives a process crash; the last commits may roll back on
+             // power loss
 };
 
 class Db {
-public:
+  public:
     // `cache_mib`: SQLite's page cache for this connection. The cell table's B-trees are touched
-    // at random places; a province-sized server store wants 64 MiB, a phone's commune store far less.
+    // at random places; a province-sized server store wants 64 MiB, a phone's commune store far
+    // less.
     Db(const std::string& path, Durability durability, int cache_mib = 64);
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
@@ -57,7 +59,7 @@ public:
     Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
     sqlite3* handle() const noexcept { return db_; }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 
@@ -65,7 +67,7 @@ private:
 // a check-then-write cannot race with another process writing the same file (ocop-admin beside
 // a running server).
 class ImmediateTxn {
-public:
+  public:
     explicit ImmediateTxn(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
     ImmediateTxn(const ImmediateTxn&) = delete;
     ImmediateTxn& operator=(const ImmediateTxn&) = delete;
@@ -82,10 +84,16 @@ public:
         done_ = true;
     }
 
-private:
+  private:
     Db& db_;
     bool done_ = false;
 };
+
+// A file's layout version (PRAGMA user_version; 0 for a new file). Throws
+// Error(schema.version_unsupported) for a file written by a newer build than `supported`. Read it
+// inside the write transaction that migrates, so that only one process migrates a file.
+int64_t layout_version(Db& db, const std::string& path, int64_t supported);
+void set_layout_version(Db& db, int64_t version);
 
 // Throws the Error matching a SQLite result code (store.busy, store.corrupt, store.io).
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);

@@ -54,6 +54,8 @@ class PermissionTable {
 
     const std::map<std::string, std::string, std::less<>>& roles() const { return roles_; }
     bool is_role(std::string_view role) const { return roles_.count(role) != 0; }
+    // Throws Error(auth.unknown_role) naming the known roles.
+    void require_role(std::string_view role) const;
     // Null for a collection the table does not list (nobody may write it from a device).
     const CollectionPermissions* collection(std::string_view name) const;
     bool is_reference(std::string_view collection) const;
