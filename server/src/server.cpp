@@ -32,21 +32,27 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     AccountStoreOptions account_options;
     account_options.pbkdf2_iterations = options_.pbkdf2_iterations;
     if (options_.accounts_clock) account_options.clock = options_.accounts_clock;
+    account_options.replica_reserved = [store = store_.get()](const std::string& replica) {
+        if (replica.starts_with(server_replica_prefix)) return true;
+        uint64_t applied = 0;  // the exactly-once bookkeeping lives in the write side only
+        store->write([&](StoreTxn& txn) { applied = txn.last_applied(replica); });
+        return applied > 0;
+    };
     accounts_ = std::make_unique<SqliteAccountStore>(file("accounts.db"), account_options);
 
     const std::string server_id = ensure_server_id(*store_);
     clock_ = std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
-                                        load_server_hlc(*store_));
+                                        load_server_hlc(*store_, system_physical_clock()()));
     const Schema& schema = builtin_schema();
     rules_ = std::make_unique<domain::DomainRules>();
     // Every change is checked against its sender's roles and units (the permission table).
     permissions_ = std::make_unique<domain::PermissionChecker>();
     guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get());
     // The server's own replica writes what the server itself decides: conflict records.
-    writer_ =
-        std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
-                                       "server-" + server_id, std::vector<const ChangesetRule*>{},
-                                       /*keep_outbox=*/false);
+    writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
+                                             std::string(server_replica_prefix) + server_id,
+                                             std::vector<const ChangesetRule*>{},
+                                             /*keep_outbox=*/false);
     sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
                                                 schema.version(), writer_.get(), /*scoped=*/true);
     audit_ = std::make_unique<SqliteAuditLog>(file("audit.db"));

@@ -2,7 +2,11 @@
 
 #include <Poco/UUIDGenerator.h>
 
-#include <charconv>
+#include <Poco/Logger.h>
+
+#include "ocop/core/stored_number.hpp"
+#include "ocop/core/tuning.hpp"
+#include "ocop/server/tuning.hpp"
 
 #include "ocop/core/uuid.hpp"
 
@@ -23,13 +27,21 @@ std::string ensure_server_id(Store& store) {
     return id;
 }
 
-Hlc load_server_hlc(Store& store) {
-    const auto text = store.meta(meta_key::server_hlc);
-    uint64_t packed = 0;
-    if (!text ||
-        std::from_chars(text->data(), text->data() + text->size(), packed).ec != std::errc())
-        return {};
-    return Hlc::unpack(packed);
+Hlc load_server_hlc(Store& store, int64_t physical_ms) {
+    const Hlc stored =
+        Hlc::unpack(stored_u64(store.meta(meta_key::server_hlc), meta_key::server_hlc));
+    // The server's clock never runs further ahead than the tolerance, so a stored clock far beyond
+    // the host's was dragged there by an unchecked base stamp (before bases were held to the
+    // tolerance; at the end of its range it makes every answer unusable for devices). It is not
+    // resumed. A host clock merely set back (minutes, after an NTP correction) is not that: the
+    // stored clock is resumed, so no stamp is issued twice or out of order.
+    if (stored.wall_ms > physical_ms + tuning::max_resumed_clock_ahead_ms) {
+        Poco::Logger::get("ocop.server")
+            .warning("stored server clock " + std::to_string(stored.wall_ms) +
+                     " ms is beyond the tolerance of the physical clock; not resumed");
+        return Hlc{physical_ms + ocop::tuning::max_clock_ahead_ms, 0};
+    }
+    return stored;
 }
 
 void save_server_hlc(Store& store, Hlc hlc) {

@@ -286,6 +286,11 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             .bind(6, out.device.id)
             .run();
     } else {
+        if (options_.replica_reserved && options_.replica_reserved(req.replica))
+            throw Error(ErrorKind::forbidden, errc::auth_replica_reserved,
+                        "replica " + req.replica +
+                            " is reserved (the server's own, or one that already wrote data); a "
+                            "new device picks a new replica id");
         out.device.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         out.device.created_ms = now;
         db_.prepare(

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
 
 namespace ocop {
 
@@ -23,6 +27,11 @@ Hlc HlcClock::advance_to(int64_t wall_ms, uint32_t logical) {
         wall_ms += 1;
         logical = 0;
     }
+    // A stamp no wire format could carry would wedge every peer that receives it: refuse to
+    // issue it (only a clock dragged to the end of its range gets here).
+    if (wall_ms > Hlc::max_wall_ms)
+        throw Error(ErrorKind::internal, errc::clock_bad_stamp,
+                    "the clock reached the end of its range (" + std::to_string(wall_ms) + " ms)");
     last_ = Hlc{wall_ms, logical};
     return last_;
 }

@@ -5,6 +5,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/stored_number.hpp"
 #include "ocop/sync/tuning.hpp"
 #include "ocop/sync/wire.hpp"
 
@@ -110,15 +111,24 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     // at or below a base it overwrites (its device's clock lagged the writer of that base), and
     // one stamped at or below a stamp the server already gave this device (a re-stamp shares the
     // device's replica id, so equal clocks would make two writes one).
+    //
+    // Every stamp the changeset carries is held to the tolerance, bases included: a base beyond
+    // it is no stamp the server ever issued (the server's clock never runs further ahead), so it
+    // stands for this device's own write as it was before the server re-stamped it, which the
+    // floor below already covers. Such a base moves no clock; otherwise one crafted base could
+    // push the province's clock to the end of its range and stop every device.
     Changeset effective = cs;
-    Hlc newest_base;
-    for (const auto& rec : cs.records)
-        for (const auto& f : rec.fields)
-            if (f.base) newest_base = std::max(newest_base, f.base->hlc);
     const std::string floor_key = "restamp_floor/" + cs.replica;
-    const Hlc floor = Hlc::unpack(std::stoull(txn.meta(floor_key).value_or("0")));
+    const Hlc stored_floor = Hlc::unpack(stored_u64(txn.meta(floor_key), floor_key));
     {
         std::lock_guard lock(clock_mutex_);
+        Hlc newest_base;
+        for (const auto& rec : cs.records)
+            for (const auto& f : rec.fields)
+                if (f.base && !clock_.too_far_ahead(f.base->hlc))
+                    newest_base = std::max(newest_base, f.base->hlc);
+        // A floor beyond the tolerance was written before bases were held to it: ignored.
+        const Hlc floor = clock_.too_far_ahead(stored_floor) ? Hlc{} : stored_floor;
         if (clock_.too_far_ahead(cs.hlc) || cs.hlc <= newest_base || cs.hlc <= floor) {
             clock_.advance_past(std::max(newest_base, floor));
             effective.hlc = clock_.now();

@@ -18,11 +18,16 @@ inline constexpr const char* server_id = "server.id";
 inline constexpr const char* server_hlc = sync::server_hlc_meta_key;
 }  // namespace meta_key
 
+// The server's own replica (the one that writes conflict records and the demo province) is this
+// prefix and the server id. No device may enrol under the prefix (sqlite_account_store.hpp).
+inline constexpr std::string_view server_replica_prefix = "server-";
+
 // The stored server id, created and persisted on first call.
 std::string ensure_server_id(Store& store);
 
-// The last persisted HLC value ({} when none).
-Hlc load_server_hlc(Store& store);
+// The last persisted HLC value ({} when none); one more than a day ahead of `physical_ms` (the
+// host's clock now) is damage, not history: the clock resumes at the tolerance instead.
+Hlc load_server_hlc(Store& store, int64_t physical_ms);
 void save_server_hlc(Store& store, Hlc hlc);
 
 }  // namespace ocop::server

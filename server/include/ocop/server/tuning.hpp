@@ -61,6 +61,11 @@ inline constexpr const char* tls12_cipher_list =
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 
+// A stored server clock further ahead of the host's clock than this is not resumed at start
+// (server_identity.cpp): no honest correction of a host clock spans a day, while the stamps a
+// crafted base once dragged the clock to (up to the end of its range) do.
+inline constexpr int64_t max_resumed_clock_ahead_ms = 24LL * 60 * 60 * 1000;
+
 // last_seen is for administrators ("which devices still sync?"); writing it at most once a minute
 // per device keeps every sync from costing a durable write to accounts.db.
 inline constexpr int64_t last_seen_resolution_ms = 60'000;

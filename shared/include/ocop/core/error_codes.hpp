@@ -58,6 +58,7 @@ inline constexpr const char* auth_device_revoked = "auth.device_revoked";
 inline constexpr const char* auth_user_disabled = "auth.user_disabled";
 inline constexpr const char* auth_token_expired = "auth.token_expired";
 inline constexpr const char* auth_throttled = "auth.throttled";
+inline constexpr const char* auth_replica_reserved = "auth.replica_reserved";
 inline constexpr const char* auth_unknown_role = "auth.unknown_role";
 inline constexpr const char* auth_unknown_device = "auth.unknown_device";
 inline constexpr const char* auth_unknown_unit = "auth.unknown_unit";

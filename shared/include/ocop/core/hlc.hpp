@@ -19,6 +19,8 @@ struct Hlc {
     // 48 bits of milliseconds (until the year 10889) and 16 of counter, so that a stamp is one
     // SQL integer and compares as one.
     static constexpr uint32_t max_logical = 0xFFFF;
+    // The largest wall time a stamp may carry: the wire formats refuse anything from 2^47 on.
+    static constexpr int64_t max_wall_ms = (int64_t{1} << 47) - 1;
     uint64_t packed() const noexcept {
         return (static_cast<uint64_t>(wall_ms) << 16) | static_cast<uint64_t>(logical);
     }
@@ -60,6 +62,7 @@ public:
 
     // Makes every later timestamp greater than `floor`, whatever the tolerance: for stamps this
     // replica must order itself after (the bases it overwrites, the stamps the server gave it).
+    // Callers hold remote floors to the tolerance first (the server does: sync_service.cpp).
     void advance_past(Hlc floor) noexcept {
         if (floor > last_) last_ = floor;
     }
