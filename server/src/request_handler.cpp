@@ -2,7 +2,9 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timestamp.h>
 
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
+#include "ocop/server/tuning.hpp"
 
 namespace ocop::server {
 
@@ -32,6 +35,11 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
     const Poco::Timestamp started;
     Exchange exchange;
+    exchange.memory.attach(services_.memory);
+    if (services_.watchdog)
+        if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
+            exchange.connection = services_.watchdog->find(impl->socket());
+    if (exchange.connection) exchange.connection->headers_complete();
 
     // Answers an error unless an answer already went out (then the client only gets a cut).
     auto fail = [&](HTTPResponse::HTTPStatus status, std::string_view code,
@@ -63,8 +71,11 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                             "route " + printable(path_) + " sent no answer");
         }
     } catch (const Error& e) {
-        const auto status = status_for(e.kind());
-        if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)
+        const auto status = e.code() == errc::http_too_slow ? HTTPResponse::HTTP_REQUEST_TIMEOUT
+                                                            : status_for(e.kind());
+        if (e.code() == errc::http_busy)  // the server's memory for request bodies is taken
+            response.set("Retry-After", std::to_string(tuning::busy_retry_after.count()));
+        else if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)
             access_log_.error(std::string(e.code()) + ": " + e.what());
         fail(status, e.code(), e.what());
     } catch (const Poco::Exception& e) {
@@ -79,6 +90,12 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         access_log_.error("unexpected exception of unknown type");
         fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
              "internal error; the server log has the details");
+    }
+
+    if (exchange.connection) {
+        // A body refused unread is dropped once the answer is out (http_connection.cpp).
+        if (should_drain(request, exchange)) exchange.connection->drain_after_answer();
+        exchange.connection->request_finished();
     }
 
     const int status = static_cast<int>(response.getStatus());

@@ -3,16 +3,19 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Path.h>
 #include <Poco/ThreadPool.h>
 
+#include <csignal>
+
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
+#include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
 #include "ocop/server/routes/health_route.hpp"
 #include "ocop/server/routes/login_route.hpp"
@@ -85,24 +88,36 @@ void Server::start() {
     Poco::Net::ServerSocket socket = listen();
     bound_port_ = socket.address().port();
 
-    auto* router = new Router(Poco::Logger::get("ocop.http"));
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
+    // A client that goes away while we write to it must cost an error, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    request_memory_ = std::make_unique<MemoryBudget>(options_.request_memory_budget,
+                                                     options_.request_memory_wait);
+    watchdog_ =
+        std::make_unique<ConnectionWatchdog>(options_.watchdog, Poco::Logger::get("ocop.http"));
+    auto* router = new Router(Poco::Logger::get("ocop.http"),
+                              RequestServices{watchdog_.get(), request_memory_.get()});
+    handlers_ = Poco::Net::HTTPRequestHandlerFactory::Ptr(router);
+    router_ = router;
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
         .add("/v1/login", std::make_unique<LoginRoute>(*context_, *login_throttle_))
         .add("/v1/sync", std::make_unique<SyncRoute>(*context_));
 
-    auto params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options_.max_threads);
-    params->setMaxQueued(tuning::http_max_queued);
+    params->setMaxQueued(options_.max_queued);
     params->setTimeout(Poco::Timespan(tuning::http_receive_timeout.count(), 0));
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(tuning::http_keep_alive_timeout.count(), 0));
     params->setServerName("ocop-server");
     params->setSoftwareVersion(std::string("ocop-server/") + server_version);
 
-    // A pool of our own, so that stop() can wait for exactly our in-flight requests.
+    // A pool of our own, so that stop() can wait for exactly our in-flight requests. Poco's
+    // HTTPServer is a TCPServer with its connection factory; ours registers every connection with
+    // the slow-link watchdog (http_connection.hpp).
     pool_ = std::make_unique<Poco::ThreadPool>("ocop-http", 2, options_.max_threads + 1);
-    http_ = std::make_unique<Poco::Net::HTTPServer>(factory, *pool_, socket, params);
+    http_ = std::make_unique<Poco::Net::TCPServer>(
+        new WatchedHttpConnectionFactory(params, handlers_, *watchdog_), *pool_, socket, params);
     http_->start();
 }
 
@@ -111,10 +126,15 @@ void Server::stop() {
     // Poco pitfall: TCPServer::stop()/HTTPServer::stopAll(false) only stop accepting and ask
     // connections to end after their current request; they do not wait. Joining our pool waits
     // until every in-flight request has been answered, before the stores go away.
-    http_->stopAll(false);
+    http_->stop();
+    router_->server_stopped();  // what HTTPServer::stopAll(false) does after stop()
     pool_->joinAll();
     http_.reset();
     pool_.reset();
+    router_ = nullptr;
+    handlers_ = nullptr;
+    watchdog_.reset();
+    request_memory_.reset();
     save_server_hlc(*store_, clock_->last());
 }
 
