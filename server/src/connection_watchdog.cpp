@@ -1,6 +1,7 @@
 #include "ocop/server/connection_watchdog.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -60,31 +61,40 @@ std::shared_ptr<WatchedConnection> ConnectionWatchdog::admit(const Poco::Net::So
         if (open == 0) per_address_.erase(address);
         return nullptr;
     }
+    const poco_socket_t poco_fd = socket.impl()->sockfd();
+    const int own_fd = ::dup(poco_fd);
+    if (own_fd < 0) {
+        if (open == 0) per_address_.erase(address);
+        return nullptr;  // out of descriptors: refused like an address over its cap
+    }
     ++open;
-    auto connection = std::make_shared<WatchedConnection>(socket.impl()->sockfd(), address);
-    by_socket_[connection->fd_] = connection;
+    auto connection = std::make_shared<WatchedConnection>(poco_fd, own_fd, address);
+    by_own_fd_[own_fd] = connection;
+    by_poco_fd_[poco_fd] = connection;
     return connection;
 }
 
 void ConnectionWatchdog::leave(const std::shared_ptr<WatchedConnection>& connection) {
     if (!connection) return;
     std::lock_guard lock(mutex_);
-    // Under the lock: once the socket is closed its descriptor may be reused, and the watchdog
-    // must never shut down someone else's connection.
-    by_socket_.erase(connection->fd_);
+    by_own_fd_.erase(connection->own_fd_);
+    if (const auto it = by_poco_fd_.find(connection->poco_fd_);
+        it != by_poco_fd_.end() && it->second == connection)
+        by_poco_fd_.erase(it);
+    ::close(connection->own_fd_);  // under the lock: no cut can be on its way to it
     const auto it = per_address_.find(connection->address_);
     if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
 std::shared_ptr<WatchedConnection> ConnectionWatchdog::find(const Poco::Net::Socket& socket) const {
     std::lock_guard lock(mutex_);
-    const auto it = by_socket_.find(socket.impl()->sockfd());
-    return it == by_socket_.end() ? nullptr : it->second;
+    const auto it = by_poco_fd_.find(socket.impl()->sockfd());
+    return it == by_poco_fd_.end() ? nullptr : it->second;
 }
 
 size_t ConnectionWatchdog::connections() const {
     std::lock_guard lock(mutex_);
-    return by_socket_.size();
+    return by_own_fd_.size();
 }
 
 void ConnectionWatchdog::run() {
@@ -93,7 +103,7 @@ void ConnectionWatchdog::run() {
         wake_.wait_for(lock, policy_.check_interval, [this] { return stopping_; });
         const auto now = WatchedConnection::Clock::now();
         std::vector<std::string> cuts;
-        for (const auto& [fd, connection] : by_socket_) {
+        for (const auto& [fd, connection] : by_own_fd_) {
             if (connection->cut_.load()) continue;
             if (const char* why = connection->overdue(now, policy_)) {
                 connection->cut_.store(true);

@@ -24,35 +24,11 @@ void WatchedHttpConnection::run() {
     }
     try {
         HTTPServerConnection::run();
-        // Here the answer has been flushed (Poco writes it when the response object goes) and
-        // the socket is still open.
-        if (watched->wants_drain()) drain(*watched);
     } catch (...) {
         watchdog_.leave(watched);
         throw;
     }
     watchdog_.leave(watched);
-}
-
-// The answer refused a body the client may still be sending: closing now, with its bytes
-// unread, would make the kernel reset the connection, and the client would likely lose the
-// answer. So: end our side (plain TCP), then read and drop until the client closes, up to
-// tuning::max_discard_bytes; the watchdog's minimum rate bounds the time.
-void WatchedHttpConnection::drain(WatchedConnection& watched) {
-    try {
-        if (!socket().secure()) socket().shutdownSend();
-        socket().setReceiveTimeout(Poco::Timespan(2, 0));
-        watched.body_started();
-        char buffer[64 * 1024];
-        size_t drained = 0;
-        while (drained < tuning::max_discard_bytes) {
-            const int n = socket().receiveBytes(buffer, sizeof buffer);
-            if (n <= 0) break;
-            drained += static_cast<size_t>(n);
-            watched.body_progress(drained);
-        }
-    } catch (const Poco::Exception&) {  // reset, timeout or cut: nothing more to do
-    }
 }
 
 // Answers without reading the request (which would take a thread for as long as the client

@@ -14,6 +14,7 @@
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
 #include "ocop/server/tuning.hpp"
+#include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
 
@@ -27,6 +28,22 @@ std::string printable(std::string_view text, size_t max = 200) {
     for (char c : text.substr(0, max)) out.push_back(c >= 0x21 && c <= 0x7e ? c : '?');
     if (text.size() > max) out += "...";
     return out;
+}
+
+// A JSON error answer written and flushed at once, uncompressed (every client reads identity).
+void send_error_now(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+                    std::string_view code, std::string_view message, Exchange& exchange) {
+    const std::string body = sync::wire::error_body(code, message);
+    response.setStatusAndReason(status);
+    response.setContentType("application/json");
+    response.set("Cache-Control", "no-store");
+    if (status == HTTPResponse::HTTP_UNAUTHORIZED) response.set("WWW-Authenticate", "Bearer");
+    response.setChunkedTransferEncoding(false);
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    exchange.bytes_out = body.size();
+    std::ostream& out = response.send();
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    out.flush();
 }
 
 }  // namespace
@@ -47,7 +64,14 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         if (response.sent()) return;
         try {
             discard_body(request, response, exchange);
-            send_error(request, response, status, code, message, exchange);
+            if (!exchange.body_left_unread) {
+                send_error(request, response, status, code, message, exchange);
+            } else {
+                // The answer must be on the wire before the rest of the body is read and
+                // dropped (Poco would send it only once the handler returns).
+                send_error_now(response, status, code, message, exchange);
+                drain_body(request, exchange);
+            }
         } catch (const Poco::Exception& e) {  // the client went away; nothing left to tell it
             access_log_.debug("could not send the error answer: " + e.displayText());
         } catch (...) {  // runs inside catch blocks: nothing may escape from here
@@ -92,11 +116,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
              "internal error; the server log has the details");
     }
 
-    if (exchange.connection) {
-        // A body refused unread is dropped once the answer is out (http_connection.cpp).
-        if (should_drain(request, exchange)) exchange.connection->drain_after_answer();
-        exchange.connection->request_finished();
-    }
+    if (exchange.connection) exchange.connection->request_finished();
 
     const int status = static_cast<int>(response.getStatus());
     const auto level = status >= 500 ? Poco::Message::PRIO_ERROR : Poco::Message::PRIO_INFORMATION;

@@ -12,6 +12,9 @@
 #include <Poco/ThreadPool.h>
 
 #include <csignal>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
@@ -81,15 +84,24 @@ void Server::start() {
         throw Poco::InvalidArgumentException(*problem);
     const Poco::Net::SocketAddress address(options_.listen, options_.port);
     const auto listen = [&]() -> Poco::Net::ServerSocket {
-        if (options_.plain_http) return Poco::Net::ServerSocket(address);
+        if (options_.plain_http)
+            return Poco::Net::ServerSocket(address, tuning::http_listen_backlog);
         return Poco::Net::SecureServerSocket(
-            address, 64, make_server_tls_context(options_.tls_cert_file, options_.tls_key_file));
+            address, tuning::http_listen_backlog,
+            make_server_tls_context(options_.tls_cert_file, options_.tls_key_file));
     };
     Poco::Net::ServerSocket socket = listen();
     bound_port_ = socket.address().port();
 
     // A client that goes away while we write to it must cost an error, not the process.
     std::signal(SIGPIPE, SIG_IGN);
+#if defined(__GLIBC__)
+    // Request bodies are large, short-lived blocks allocated by many threads. With glibc's
+    // adaptive threshold they soon come from per-thread arenas, which keep what they freed: the
+    // resident memory would grow to arenas x largest request, not to the request-memory budget.
+    // A fixed threshold maps every block of 1 MiB or more on its own and unmaps it when freed.
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(tuning::malloc_mmap_threshold_bytes));
+#endif
 
     request_memory_ = std::make_unique<MemoryBudget>(options_.request_memory_budget,
                                                      options_.request_memory_wait);

@@ -42,8 +42,9 @@ class WatchedConnection {
     enum class Phase { headers, body, handling };
     using Clock = std::chrono::steady_clock;
 
-    WatchedConnection(poco_socket_t fd, std::string address)
-        : fd_(fd), address_(std::move(address)) {}
+    // `own_fd` is the watchdog's own duplicate of the socket's descriptor (see admit()).
+    WatchedConnection(poco_socket_t poco_fd, int own_fd, std::string address)
+        : poco_fd_(poco_fd), own_fd_(own_fd), address_(std::move(address)) {}
 
     // The request handler's reports: headers complete, body reading began, body bytes so far,
     // request answered (the next request's headers are awaited).
@@ -52,9 +53,6 @@ class WatchedConnection {
     void body_progress(size_t total_bytes) { body_bytes_.store(total_bytes); }
     void body_done() { set_phase(Phase::handling); }
     void request_finished() { set_phase(Phase::headers); }
-    // The answer left part of a body unread: the connection reads and drops it before closing.
-    void drain_after_answer() { drain_.store(true); }
-    bool wants_drain() const { return drain_.load(); }
 
     // True once the watchdog cut this connection (what the worker then reads is not the client's).
     bool cut() const { return cut_.load(); }
@@ -66,14 +64,14 @@ class WatchedConnection {
     // The reason to cut it now, or null.
     const char* overdue(Clock::time_point now, const WatchdogPolicy& policy) const;
 
-    const poco_socket_t fd_;
+    const poco_socket_t poco_fd_;
+    const int own_fd_;
     const std::string address_;
     mutable std::mutex mutex_;
     Phase phase_ = Phase::headers;
     Clock::time_point phase_start_ = Clock::now();
     std::atomic<size_t> body_bytes_{0};
     std::atomic<bool> cut_{false};
-    std::atomic<bool> drain_{false};
 };
 
 class ConnectionWatchdog {
@@ -84,7 +82,9 @@ class ConnectionWatchdog {
     ~ConnectionWatchdog();  // stops the thread
 
     // Registers a connection; null when its address already has the most connections allowed.
-    // The socket must stay open until leave().
+    // The watchdog keeps a duplicate of the socket's descriptor until leave(): Poco closes its
+    // own before the connection's run() returns, and a cut must never reach a descriptor number
+    // reused by a newer connection.
     std::shared_ptr<WatchedConnection> admit(const Poco::Net::Socket& socket,
                                              const Poco::Net::IPAddress& peer);
     void leave(const std::shared_ptr<WatchedConnection>& connection);
@@ -102,7 +102,9 @@ class ConnectionWatchdog {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    std::map<poco_socket_t, std::shared_ptr<WatchedConnection>> by_socket_;
+    std::map<int, std::shared_ptr<WatchedConnection>> by_own_fd_;
+    // The newest registration of each of Poco's descriptors (what a request handler knows).
+    std::map<poco_socket_t, std::shared_ptr<WatchedConnection>> by_poco_fd_;
     std::map<std::string, size_t> per_address_;
     std::thread thread_;
 };

@@ -35,11 +35,11 @@ std::string read_body(Poco::Net::HTTPServerRequest& request,
 void discard_body(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   Exchange& exchange);
 
-// Whether what the client still sends of a body left unread should be read and dropped after the
-// answer (WatchedHttpConnection does, up to tuning::max_discard_bytes, so that closing the
-// connection does not reset it before the client read the answer); false for a declared body
-// beyond that, which is not worth reading.
-bool should_drain(const Poco::Net::HTTPServerRequest& request, const Exchange& exchange);
+// After an answer that left part of the body unread is out (and flushed): reads and drops what
+// the client still sends of it, up to tuning::max_discard_bytes, so that closing the connection
+// does not reset it before the client read the answer (a kernel resets a connection closed with
+// unread input). A declared body beyond that is not read. The slow-link watchdog bounds the time.
+void drain_body(Poco::Net::HTTPServerRequest& request, Exchange& exchange) noexcept;
 
 // The memory (bytes) nlohmann::json is expected to take at most for parsing `text`: what the
 // request-memory budget charges before a body is parsed.

@@ -24,7 +24,6 @@ class WatchedHttpConnection final : public Poco::Net::HTTPServerConnection {
 
   private:
     void refuse();
-    void drain(WatchedConnection& watched);
     ConnectionWatchdog& watchdog_;
 };
 

@@ -93,6 +93,10 @@ inline constexpr size_t max_audit_query_rows = 10'000;
 inline constexpr int http_max_threads = 256;
 // Connections accepted while every thread is busy wait here (beyond it they are closed at once).
 inline constexpr int http_max_queued = 256;
+// Connections the kernel completes before the server accepts them: a burst of devices (after a
+// network outage every phone in a district retries at once) must not have its handshakes dropped
+// and retried a second later. Linux caps it at net.core.somaxconn (4096 by default).
+inline constexpr int http_listen_backlog = 1024;
 // One recv or send that waits longer than this fails the connection (a dead link).
 inline constexpr std::chrono::seconds http_receive_timeout{60};
 // Devices send one request per connection; a short keep-alive frees threads and lets a shutdown
@@ -115,10 +119,12 @@ inline constexpr size_t http_max_connections_per_address = 32;
 // Request memory (memory_budget.hpp): the bytes all requests together may hold for their bodies
 // as received, inflated and parsed (an estimate: json_parse_cost in http_body.cpp). An ordinary
 // sync (a day's forms, well under 1 MiB of JSON) takes a few MiB of it, the largest honest
-// request (one 8 MiB changeset) about 100 MiB; a request that cannot get its share within the
-// wait is answered 503 http.busy with Retry-After, and retried by the device.
-inline constexpr size_t request_memory_budget_bytes = 256 * 1024 * 1024;
+// request (one 8 MiB changeset) about 100 MiB, so it still fits alone; a request that cannot get
+// its share within the wait is answered 503 http.busy with Retry-After, and retried by the device.
+inline constexpr size_t request_memory_budget_bytes = 128 * 1024 * 1024;
 inline constexpr std::chrono::milliseconds request_memory_wait{2000};
+// Allocations of at least this size get pages of their own, returned when freed (server.cpp).
+inline constexpr size_t malloc_mmap_threshold_bytes = 1024 * 1024;
 inline constexpr std::chrono::seconds busy_retry_after{5};
 
 // When an error is answered before the request body was read (401 before a push), a body of up
