@@ -46,6 +46,18 @@ void send_error_now(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPS
     out.flush();
 }
 
+// After the answer to a body left unread: our side of a plain TCP connection is done (FIN), so a
+// client that stopped sending and reads until the connection closes has its answer at once.
+// (A TLS connection cannot be half-closed this way; its client reads by Content-Length.)
+void end_our_side(Poco::Net::HTTPServerRequest& request) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (!impl || impl->socket().secure()) return;
+    try {
+        impl->socket().shutdownSend();
+    } catch (const Poco::Exception&) {  // already gone
+    }
+}
+
 }  // namespace
 
 void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
@@ -70,6 +82,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                 // The answer must be on the wire before the rest of the body is read and
                 // dropped (Poco would send it only once the handler returns).
                 send_error_now(response, status, code, message, exchange);
+                end_our_side(request);
                 drain_body(request, exchange);
             }
         } catch (const Poco::Exception& e) {  // the client went away; nothing left to tell it
