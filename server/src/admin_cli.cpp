@@ -379,7 +379,8 @@ int audit(const std::string& data_dir, const Parsed& p, AdminIo& io) {
                         {"code", e.code},
                         {"message", e.message},
                         {"changes", e.changes}});
-    io.out << list.dump(2) << "\n";
+    // Entries written before the log kept only valid UTF-8 may hold any bytes: shown as U+FFFD.
+    io.out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
 }
 

@@ -2,7 +2,9 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timestamp.h>
 
 #include <cstdio>
@@ -11,6 +13,8 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
+#include "ocop/server/tuning.hpp"
+#include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
 
@@ -26,12 +30,45 @@ std::string printable(std::string_view text, size_t max = 200) {
     return out;
 }
 
+// A JSON error answer written and flushed at once, uncompressed (every client reads identity).
+void send_error_now(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+                    std::string_view code, std::string_view message, Exchange& exchange) {
+    const std::string body = sync::wire::error_body(code, message);
+    response.setStatusAndReason(status);
+    response.setContentType("application/json");
+    response.set("Cache-Control", "no-store");
+    if (status == HTTPResponse::HTTP_UNAUTHORIZED) response.set("WWW-Authenticate", "Bearer");
+    response.setChunkedTransferEncoding(false);
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    exchange.bytes_out = body.size();
+    std::ostream& out = response.send();
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    out.flush();
+}
+
+// After the answer to a body left unread: our side of a plain TCP connection is done (FIN), so a
+// client that stopped sending and reads until the connection closes has its answer at once.
+// (A TLS connection cannot be half-closed this way; its client reads by Content-Length.)
+void end_our_side(Poco::Net::HTTPServerRequest& request) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (!impl || impl->socket().secure()) return;
+    try {
+        impl->socket().shutdownSend();
+    } catch (const Poco::Exception&) {  // already gone
+    }
+}
+
 }  // namespace
 
 void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
     const Poco::Timestamp started;
     Exchange exchange;
+    exchange.memory.attach(services_.memory);
+    if (services_.watchdog)
+        if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
+            exchange.connection = services_.watchdog->find(impl->socket());
+    if (exchange.connection) exchange.connection->headers_complete();
 
     // Answers an error unless an answer already went out (then the client only gets a cut).
     auto fail = [&](HTTPResponse::HTTPStatus status, std::string_view code,
@@ -39,7 +76,15 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         if (response.sent()) return;
         try {
             discard_body(request, response, exchange);
-            send_error(request, response, status, code, message, exchange);
+            if (!exchange.body_left_unread) {
+                send_error(request, response, status, code, message, exchange);
+            } else {
+                // The answer must be on the wire before the rest of the body is read and
+                // dropped (Poco would send it only once the handler returns).
+                send_error_now(response, status, code, message, exchange);
+                end_our_side(request);
+                drain_body(request, exchange);
+            }
         } catch (const Poco::Exception& e) {  // the client went away; nothing left to tell it
             access_log_.debug("could not send the error answer: " + e.displayText());
         } catch (...) {  // runs inside catch blocks: nothing may escape from here
@@ -63,8 +108,11 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                             "route " + printable(path_) + " sent no answer");
         }
     } catch (const Error& e) {
-        const auto status = status_for(e.kind());
-        if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)
+        const auto status = e.code() == errc::http_too_slow ? HTTPResponse::HTTP_REQUEST_TIMEOUT
+                                                            : status_for(e.kind());
+        if (e.code() == errc::http_busy)  // the server's memory for request bodies is taken
+            response.set("Retry-After", std::to_string(tuning::busy_retry_after.count()));
+        else if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)
             access_log_.error(std::string(e.code()) + ": " + e.what());
         fail(status, e.code(), e.what());
     } catch (const Poco::Exception& e) {
@@ -80,6 +128,8 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
              "internal error; the server log has the details");
     }
+
+    if (exchange.connection) exchange.connection->request_finished();
 
     const int status = static_cast<int>(response.getStatus());
     const auto level = status >= 500 ? Poco::Message::PRIO_ERROR : Poco::Message::PRIO_INFORMATION;

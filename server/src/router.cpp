@@ -6,7 +6,8 @@
 
 namespace ocop::server {
 
-Router::Router(Poco::Logger& access_log) : access_log_(access_log) {}
+Router::Router(Poco::Logger& access_log, RequestServices services)
+    : access_log_(access_log), services_(services) {}
 
 Router& Router::add(std::string path, std::unique_ptr<Route> route) {
     routes_[std::move(path)] = std::move(route);
@@ -19,7 +20,7 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
     std::string path = uri.substr(0, uri.find_first_of("?#"));
     const auto it = routes_.find(path);
     return new RequestHandler(it == routes_.end() ? nullptr : it->second.get(), std::move(path),
-                              access_log_);
+                              access_log_, services_);
 }
 
 }  // namespace ocop::server

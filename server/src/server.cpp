@@ -3,16 +3,22 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Path.h>
 #include <Poco/ThreadPool.h>
 
+#include <csignal>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
+#include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
 #include "ocop/server/routes/health_route.hpp"
 #include "ocop/server/routes/login_route.hpp"
@@ -84,31 +90,52 @@ void Server::start() {
         throw Poco::InvalidArgumentException(*problem);
     const Poco::Net::SocketAddress address(options_.listen, options_.port);
     const auto listen = [&]() -> Poco::Net::ServerSocket {
-        if (options_.plain_http) return Poco::Net::ServerSocket(address);
+        if (options_.plain_http)
+            return Poco::Net::ServerSocket(address, tuning::http_listen_backlog);
         return Poco::Net::SecureServerSocket(
-            address, 64, make_server_tls_context(options_.tls_cert_file, options_.tls_key_file));
+            address, tuning::http_listen_backlog,
+            make_server_tls_context(options_.tls_cert_file, options_.tls_key_file));
     };
     Poco::Net::ServerSocket socket = listen();
     bound_port_ = socket.address().port();
 
-    auto* router = new Router(Poco::Logger::get("ocop.http"));
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
+    // A client that goes away while we write to it must cost an error, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
+#if defined(__GLIBC__)
+    // Request bodies are large, short-lived blocks allocated by many threads. With glibc's
+    // adaptive threshold they soon come from per-thread arenas, which keep what they freed: the
+    // resident memory would grow to arenas x largest request, not to the request-memory budget.
+    // A fixed threshold maps every block of 1 MiB or more on its own and unmaps it when freed.
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(tuning::malloc_mmap_threshold_bytes));
+#endif
+
+    request_memory_ = std::make_unique<MemoryBudget>(options_.request_memory_budget,
+                                                     options_.request_memory_wait);
+    watchdog_ =
+        std::make_unique<ConnectionWatchdog>(options_.watchdog, Poco::Logger::get("ocop.http"));
+    auto* router = new Router(Poco::Logger::get("ocop.http"),
+                              RequestServices{watchdog_.get(), request_memory_.get()});
+    handlers_ = Poco::Net::HTTPRequestHandlerFactory::Ptr(router);
+    router_ = router;
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
         .add("/v1/login", std::make_unique<LoginRoute>(*context_, *login_throttle_))
         .add("/v1/sync", std::make_unique<SyncRoute>(*context_));
 
-    auto params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options_.max_threads);
-    params->setMaxQueued(tuning::http_max_queued);
+    params->setMaxQueued(options_.max_queued);
     params->setTimeout(Poco::Timespan(tuning::http_receive_timeout.count(), 0));
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(tuning::http_keep_alive_timeout.count(), 0));
     params->setServerName("ocop-server");
     params->setSoftwareVersion(std::string("ocop-server/") + server_version);
 
-    // A pool of our own, so that stop() can wait for exactly our in-flight requests.
+    // A pool of our own, so that stop() can wait for exactly our in-flight requests. Poco's
+    // HTTPServer is a TCPServer with its connection factory; ours registers every connection with
+    // the slow-link watchdog (http_connection.hpp).
     pool_ = std::make_unique<Poco::ThreadPool>("ocop-http", 2, options_.max_threads + 1);
-    http_ = std::make_unique<Poco::Net::HTTPServer>(factory, *pool_, socket, params);
+    http_ = std::make_unique<Poco::Net::TCPServer>(
+        new WatchedHttpConnectionFactory(params, handlers_, *watchdog_), *pool_, socket, params);
     http_->start();
 }
 
@@ -117,10 +144,15 @@ void Server::stop() {
     // Poco pitfall: TCPServer::stop()/HTTPServer::stopAll(false) only stop accepting and ask
     // connections to end after their current request; they do not wait. Joining our pool waits
     // until every in-flight request has been answered, before the stores go away.
-    http_->stopAll(false);
+    http_->stop();
+    router_->server_stopped();  // what HTTPServer::stopAll(false) does after stop()
     pool_->joinAll();
     http_.reset();
     pool_.reset();
+    router_ = nullptr;
+    handlers_ = nullptr;
+    watchdog_.reset();
+    request_memory_.reset();
     save_server_hlc(*store_, clock_->last());
 }
 

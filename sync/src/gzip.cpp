@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 
@@ -23,12 +25,14 @@ std::string gzip_compress(std::string_view data, int level) {
     zs.avail_out = static_cast<uInt>(out.size());
     const int rc = deflate(&zs, Z_FINISH);
     deflateEnd(&zs);
-    if (rc != Z_STREAM_END) throw Error(ErrorKind::internal, errc::internal_error, "deflate failed");
+    if (rc != Z_STREAM_END)
+        throw Error(ErrorKind::internal, errc::internal_error, "deflate failed");
     out.resize(zs.total_out);
     return out;
 }
 
-std::string gzip_decompress(std::string_view data, size_t max_output) {
+std::string gzip_decompress(std::string_view data, size_t max_output,
+                            const std::function<void(size_t)>& on_grow) {
     z_stream zs{};
     if (inflateInit2(&zs, kGzipWindowBits) != Z_OK)
         throw Error(ErrorKind::internal, errc::internal_error, "inflateInit2 failed");
@@ -46,15 +50,27 @@ std::string gzip_decompress(std::string_view data, size_t max_output) {
             throw Error(ErrorKind::invalid_input, errc::http_bad_encoding,
                         "body is not valid gzip data");
         }
-        out.append(buffer, sizeof buffer - zs.avail_out);
-        if (out.size() > max_output) {
+        const size_t produced = sizeof buffer - zs.avail_out;
+        if (out.size() + produced > max_output) {
             inflateEnd(&zs);
             throw Error(ErrorKind::too_large, errc::http_body_too_large,
                         "body inflates beyond " + std::to_string(max_output) + " bytes");
         }
+        if (on_grow && out.size() + produced > out.capacity()) {
+            // Charged before the allocation is made, at the size the string will double to.
+            try {
+                on_grow(std::min(std::max(out.capacity() * 2, out.size() + produced), max_output));
+            } catch (...) {
+                inflateEnd(&zs);
+                throw;
+            }
+            out.reserve(std::min(std::max(out.capacity() * 2, out.size() + produced), max_output));
+        }
+        out.append(buffer, produced);
         if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
             inflateEnd(&zs);
-            throw Error(ErrorKind::invalid_input, errc::http_bad_encoding, "gzip body is truncated");
+            throw Error(ErrorKind::invalid_input, errc::http_bad_encoding,
+                        "gzip body is truncated");
         }
     }
     const bool trailing = zs.avail_in != 0;

@@ -326,7 +326,10 @@ ChangesetResult decode_result(std::string_view text) {
 }
 
 std::string error_body(std::string_view code, std::string_view message) {
-    return json{{"error", {{"code", code}, {"message", message}}}}.dump();
+    // A message may quote the offending request bytes (a JSON parse error does): invalid UTF-8
+    // becomes U+FFFD so that the error is still answered, as valid JSON.
+    return json{{"error", {{"code", code}, {"message", message}}}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace ocop::sync::wire

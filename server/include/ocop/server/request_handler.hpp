@@ -8,15 +8,24 @@
 
 #include <string>
 
+#include "ocop/server/connection_watchdog.hpp"
+#include "ocop/server/memory_budget.hpp"
 #include "ocop/server/route.hpp"
 
 namespace ocop::server {
 
+// What Server gives every request besides its route; either may be null (tests of the handler).
+struct RequestServices {
+    ConnectionWatchdog* watchdog = nullptr;  // slow-link watchdog: progress reports
+    MemoryBudget* memory = nullptr;          // request-memory budget: each body's share
+};
+
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   public:
     // `route` null: no route has this path.
-    RequestHandler(Route* route, std::string path, Poco::Logger& access_log)
-        : route_(route), path_(std::move(path)), access_log_(access_log) {}
+    RequestHandler(Route* route, std::string path, Poco::Logger& access_log,
+                   RequestServices services = {})
+        : route_(route), path_(std::move(path)), access_log_(access_log), services_(services) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response) override;
@@ -25,6 +34,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     Route* route_;
     std::string path_;
     Poco::Logger& access_log_;
+    RequestServices services_;
 };
 
 }  // namespace ocop::server

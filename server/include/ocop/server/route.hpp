@@ -8,7 +8,11 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+
+#include "ocop/server/connection_watchdog.hpp"
+#include "ocop/server/memory_budget.hpp"
 
 namespace ocop::server {
 
@@ -18,6 +22,13 @@ struct Exchange {
     size_t bytes_out = 0;    // response body bytes sent (as sent, after gzip)
     std::string device_id;   // set once a device token was accepted
     bool body_read = false;  // the request body was consumed (or had none)
+    // Part of the body was left unread (refused before or while reading it): after the answer
+    // the handler reads and drops a bounded amount, so the client sees the answer, not a reset.
+    bool body_left_unread = false;
+    // The connection's entry with the slow-link watchdog (null when not served by Server).
+    std::shared_ptr<WatchedConnection> connection;
+    // This request's share of the server's request-memory budget (memory_budget.hpp).
+    MemoryLease memory;
 };
 
 class Route {

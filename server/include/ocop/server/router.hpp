@@ -11,22 +11,29 @@
 #include <memory>
 #include <string>
 
+#include "ocop/server/request_handler.hpp"
 #include "ocop/server/route.hpp"
 
 namespace ocop::server {
 
 class Router final : public Poco::Net::HTTPRequestHandlerFactory {
   public:
-    // `access_log` receives the one-line summary of every request.
-    explicit Router(Poco::Logger& access_log);
+    // `access_log` receives the one-line summary of every request; `services` are handed to
+    // every request (request_handler.hpp).
+    explicit Router(Poco::Logger& access_log, RequestServices services = {});
 
     Router& add(std::string path, std::unique_ptr<Route> route);
+
+    // Tells every open connection to end after its current request (as HTTPServer::stopAll does;
+    // Server runs Poco's TCPServer with its own connection factory, http_connection.hpp).
+    void server_stopped() { serverStopped(this, false); }
 
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest& request) override;
 
   private:
     Poco::Logger& access_log_;
+    RequestServices services_;
     std::map<std::string, std::unique_ptr<Route>, std::less<>> routes_;
 };
 

@@ -9,12 +9,16 @@
 #include <optional>
 #include <string>
 
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/demo_province.hpp"
 #include "ocop/domain/rules.hpp"
+#include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/login_throttle.hpp"
+#include "ocop/server/memory_budget.hpp"
 #include "ocop/server/server_context.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
@@ -24,11 +28,13 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 }
 }  // namespace Poco
 
 namespace ocop::server {
+
+class Router;
 
 struct ServerOptions {
     std::string data_dir = "./data";
@@ -37,6 +43,17 @@ struct ServerOptions {
     uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
     BodyLimits limits;
     int max_threads = tuning::http_max_threads;
+    int max_queued = tuning::http_max_queued;
+    // Slow links (connection_watchdog.hpp): header timeout, body grace and minimum rate, and
+    // connections per address. Tests shorten the times.
+    WatchdogPolicy watchdog = {
+        std::chrono::milliseconds(tuning::http_header_timeout),
+        std::chrono::milliseconds(tuning::http_body_grace), tuning::http_min_body_bytes_per_second,
+        tuning::http_max_connections_per_address, std::chrono::milliseconds(250)};
+    // The memory all request bodies together may hold (memory_budget.hpp), and how long a request
+    // waits for its share before it is answered 503 http.busy.
+    size_t request_memory_budget = tuning::request_memory_budget_bytes;
+    std::chrono::milliseconds request_memory_wait = tuning::request_memory_wait;
     // HTTPS (tls.hpp): the server certificate (PEM, intermediates may follow it) and its
     // unencrypted PEM private key. Required unless plain_http.
     std::string tls_cert_file;
@@ -74,6 +91,9 @@ class Server {
     SqliteStore& store() noexcept { return *store_; }
     AccountStore& accounts() noexcept { return *accounts_; }
     AuditLog& audit() noexcept { return *audit_; }
+    // Once started: the request-memory budget and the slow-link watchdog (tests look inside).
+    const MemoryBudget* request_memory() const noexcept { return request_memory_.get(); }
+    const ConnectionWatchdog* watchdog() const noexcept { return watchdog_.get(); }
     // Writes the demo province through the server's own replica if the store is empty; returns
     // what was written, or nothing when the store already held data.
     std::optional<domain::DemoReport> seed_demo_province(
@@ -92,8 +112,12 @@ class Server {
     std::unique_ptr<SqliteAuditLog> audit_;
     std::unique_ptr<ServerContext> context_;
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
+    std::unique_ptr<MemoryBudget> request_memory_;
+    std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;
-    std::unique_ptr<Poco::Net::HTTPServer> http_;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;  // the router, shared with Poco
+    Router* router_ = nullptr;
+    std::unique_ptr<Poco::Net::TCPServer> http_;
     uint16_t bound_port_ = 0;
 };
 

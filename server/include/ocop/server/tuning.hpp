@@ -91,18 +91,54 @@ inline constexpr size_t max_revoke_reason_bytes = 500;
 // investigation page, small enough that a mistyped filter does not print a year of syncs.
 inline constexpr size_t max_audit_query_rows = 10'000;
 
-// HTTP worker threads: the store serialises writes anyway and the machine has few cores; more
-// threads only help with slow rural uploads, which mostly wait on the network.
-inline constexpr int http_max_threads = 16;
-inline constexpr int http_max_queued = 64;
-// A stalled upload is cut after this (rural 3G spikes stay well below it).
+// HTTP worker threads. Poco gives each connection a thread for its whole life, and a device on a
+// rural link spends most of a request waiting on the network: a waiting thread costs little (its
+// stack is reserved, not touched), so there are enough of them for hundreds of slow or idle
+// connections, while the watchdog below cuts the ones too slow to be honest.
+inline constexpr int http_max_threads = 256;
+// Connections accepted while every thread is busy wait here (beyond it they are closed at once).
+inline constexpr int http_max_queued = 256;
+// Connections the kernel completes before the server accepts them: a burst of devices (after a
+// network outage every phone in a district retries at once) must not have its handshakes dropped
+// and retried a second later. Linux caps it at net.core.somaxconn (4096 by default).
+inline constexpr int http_listen_backlog = 1024;
+// One recv or send that waits longer than this fails the connection (a dead link).
 inline constexpr std::chrono::seconds http_receive_timeout{60};
 // Devices send one request per connection; a short keep-alive frees threads and lets a shutdown
 // finish soon after the last request.
 inline constexpr std::chrono::seconds http_keep_alive_timeout{5};
-// When an error is answered before the request body was read (401 before a push), the server
-// still reads and discards up to this much so the client sees the answer instead of a reset.
-// Larger bodies are not read: the connection is closed.
-inline constexpr size_t max_discard_bytes = 1024 * 1024;
+
+// The slow-link watchdog (connection_watchdog.hpp), as Apache's mod_reqtimeout
+// "header=20-40,MinRate=500 body=20,MinRate=500": request headers (well under 1 KiB from our
+// clients) must be complete within 20 s; a body gets 20 s and then one more second per 500 bytes.
+// 500 B/s is far below the worst 2G/EDGE link a commune office has (several KB/s), far above a
+// "byte every few seconds" trickle that only holds a thread.
+inline constexpr std::chrono::seconds http_header_timeout{20};
+inline constexpr std::chrono::seconds http_body_grace{20};
+inline constexpr size_t http_min_body_bytes_per_second = 500;
+// Connections open at once from one address (IPv4, or IPv6 /64). A commune office behind one NAT
+// has a handful of phones syncing at once; a carrier's CGNAT may put more behind one address,
+// which is why this is not smaller. One address can never hold more than this share of threads.
+inline constexpr size_t http_max_connections_per_address = 32;
+
+// Request memory (memory_budget.hpp): the bytes all requests together may hold for their bodies
+// as received, inflated and parsed (an estimate: json_parse_cost in http_body.cpp). An ordinary
+// sync (a day's forms, well under 1 MiB of JSON) takes a few MiB of it, the largest honest
+// request (one 8 MiB changeset) about 100 MiB, so it still fits alone; a request that cannot get
+// its share within the wait is answered 503 http.busy with Retry-After, and retried by the device.
+inline constexpr size_t request_memory_budget_bytes = 128 * 1024 * 1024;
+inline constexpr std::chrono::milliseconds request_memory_wait{2000};
+// Allocations of at least this size get pages of their own, returned when freed (server.cpp).
+inline constexpr size_t malloc_mmap_threshold_bytes = 1024 * 1024;
+inline constexpr std::chrono::seconds busy_retry_after{5};
+
+// When an error is answered before the request body was read (401 before a push), a body of up
+// to this much is read and dropped first, and the connection stays open for the next request.
+inline constexpr size_t max_discard_keep_alive_bytes = 1024 * 1024;
+// A larger unread body (or one refused as too large) is read and dropped after the answer, up to
+// this much, and the connection then closed: the client reads the answer instead of a reset
+// (closing a socket with unread input makes the kernel send one). Beyond it the connection is
+// closed at once.
+inline constexpr size_t max_discard_bytes = 32 * 1024 * 1024;
 
 }  // namespace ocop::server::tuning

@@ -78,6 +78,9 @@ inline constexpr const char* http_method_not_allowed = "http.method_not_allowed"
 inline constexpr const char* http_body_too_large = "http.body_too_large";
 inline constexpr const char* http_bad_encoding = "http.bad_encoding";
 inline constexpr const char* http_bad_json = "http.bad_json";
+inline constexpr const char* http_too_slow = "http.too_slow";
+inline constexpr const char* http_too_many_connections = "http.too_many_connections";
+inline constexpr const char* http_busy = "http.busy";
 inline constexpr const char* internal_error = "internal.error";
 
 }  // namespace ocop::errc

@@ -27,9 +27,13 @@ inline constexpr size_t max_scan_pages_per_pull = 20;
 inline constexpr size_t max_changesets_per_request = 500;
 inline constexpr size_t max_push_bytes_per_request = 1024 * 1024;
 
-// HTTP bodies: the compressed body and what it may inflate to (zip-bomb guard).
+// HTTP bodies: the compressed body and what it may inflate to (zip-bomb guard). An honest
+// request is at most one changeset of max_changeset_bytes (8 MiB) or a batch of about
+// max_push_bytes_per_request, plus a little envelope; 16 MiB inflated leaves room for both and
+// keeps what one request can make the server parse small (the server also holds all requests
+// together to its request-memory budget: server/include/ocop/server/memory_budget.hpp).
 inline constexpr size_t max_request_body_bytes = 16 * 1024 * 1024;
-inline constexpr size_t max_inflated_body_bytes = 64 * 1024 * 1024;
+inline constexpr size_t max_inflated_body_bytes = 16 * 1024 * 1024;
 inline constexpr size_t max_response_bytes = 64 * 1024 * 1024;
 
 // Client retries: exponential backoff with jitter, capped, for transient failures only.
