@@ -59,7 +59,9 @@ void FakeResponse::sendBuffer(const void* buffer, std::size_t length) {
     body_.write(static_cast<const char*>(buffer), static_cast<std::streamsize>(length));
 }
 
-void FakeResponse::redirect(const std::string&, HTTPStatus) { fail("the server redirected"); }
+void FakeResponse::redirect(const std::string&, HTTPStatus) {
+    fail("the server redirected");
+}
 
 void FakeResponse::requireAuthentication(const std::string&) {
     fail("the server asked for HTTP Basic authentication");

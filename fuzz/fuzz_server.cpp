@@ -34,8 +34,9 @@ void set_fixed_token(const std::string& accounts_file) {
     sqlite3* db = nullptr;
     if (sqlite3_open(accounts_file.c_str(), &db) != SQLITE_OK)
         throw std::runtime_error("cannot open " + accounts_file);
-    const std::string sql = "UPDATE devices SET token_hash = '" + server::secrets::sha256_hex(kToken) +
-                            "' WHERE replica = '" + kReplica + "'";
+    const std::string sql = "UPDATE devices SET token_hash = '" +
+                            server::secrets::sha256_hex(kToken) + "' WHERE replica = '" + kReplica +
+                            "'";
     const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_close(db);
     if (rc != SQLITE_OK) throw std::runtime_error("cannot set the fuzz token");
@@ -68,10 +69,10 @@ FuzzServer::FuzzServer()
     rules_ = std::make_unique<domain::DomainRules>();
     permissions_ = std::make_unique<domain::PermissionChecker>();
     guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get());
-    writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
-                                             "server-" + server_id,
-                                             std::vector<const ChangesetRule*>{},
-                                             /*keep_outbox=*/false);
+    writer_ =
+        std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
+                                       "server-" + server_id, std::vector<const ChangesetRule*>{},
+                                       /*keep_outbox=*/false);
     domain::DemoOptions demo;
     demo.size = 120;
     domain::generate_demo_province(*writer_, demo);
@@ -88,7 +89,8 @@ FuzzServer::FuzzServer()
         seed.enroll({kUser, kPassword, kReplica, "fuzz device", "fuzz"});
     }
     set_fixed_token(file("accounts.db"));
-    accounts_ = std::make_unique<server::SqliteAccountStore>(file("accounts.db"), account_options());
+    accounts_ =
+        std::make_unique<server::SqliteAccountStore>(file("accounts.db"), account_options());
 
     sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
                                                 schema.version(), writer_.get(), /*scoped=*/true);

@@ -37,12 +37,13 @@ inline constexpr const char* kPassword = "fuzz-password-1";
 inline constexpr const char* kReplica = "fuzz-device";
 inline constexpr const char* kToken = "fuzz-token-0123456789";
 
-// Keeps the last error-level log line, so that a broken invariant can say what the server logged
-// (a 500's cause is only in the log). Everything else is dropped, after being formatted.
+// Keeps the error-level log lines of one request, so that a broken invariant can say what the
+// server logged (a 500's cause is only in the log). Everything else is dropped once made.
 class ErrorCapture final : public Poco::Channel {
   public:
     void log(const Poco::Message& message) override {
-        if (message.getPriority() <= Poco::Message::PRIO_ERROR) last_ = message.getText();
+        if (message.getPriority() <= Poco::Message::PRIO_ERROR && last_.size() < 4000)
+            last_ += message.getText() + "\n";
     }
     std::string take() { return std::exchange(last_, {}); }
 
@@ -57,7 +58,7 @@ class FuzzServer {
     FuzzServer& operator=(const FuzzServer&) = delete;
 
     server::Router& router() { return *router_; }
-    // The last error the server logged since the previous call.
+    // The errors the server logged since the previous call.
     std::string last_logged_error() { return errors_->take(); }
     // Moves the login throttle's clock on by a second: one request is one second of the fuzzer's
     // time, so lockouts happen and also expire.
