@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Builds and runs every test, in the optimised build and under AddressSanitizer + UBSan.
-# Usage: bash tools/test.sh            (both presets)
+# Builds and runs every test, in the optimised build and under AddressSanitizer + UBSan, then
+# builds the libFuzzer targets (clang-14) and runs the fuzz smoke, about a minute (docs/fuzzing.md).
+# Usage: bash tools/test.sh            (all three presets)
 #        OCOP_PRESETS=release bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/deps.sh
 ocop_install_deps
 
-for preset in ${OCOP_PRESETS:-release asan}; do
+for preset in ${OCOP_PRESETS:-release asan fuzz}; do
   echo "=== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  echo "=== $preset: tests"
-  ctest --preset "$preset"
+  if [ "$preset" = fuzz ]; then
+    echo "=== fuzz: smoke run on the committed corpus"
+    bash fuzz/smoke.sh build/fuzz
+  else
+    echo "=== $preset: tests"
+    ctest --preset "$preset"
+  fi
 done
