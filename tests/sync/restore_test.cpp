@@ -145,9 +145,14 @@ TEST_CASE(
 
     a.transport.set_service(s2.service);
     a.put(uuid_for(30), unit_fields("N", "Mới"));  // written after the restore
+    SyncOptions upload_only;
+    upload_only.pull = false;
+    REQUIRE(a.sync(upload_only).complete);  // everything re-sent, nothing pulled yet:
+    CHECK(a.store.meta(sync::meta_key::repull) == std::optional<std::string>("1"));  // not synced
     const SyncReport r = a.sync();
     INFO(report_text(r));
     REQUIRE(r.complete);
+    CHECK(a.store.meta(sync::meta_key::repull) == std::optional<std::string>(""));
     CHECK(a.store.meta(sync::meta_key::epoch) == std::optional<std::string>(new_epoch));
     CHECK(s2.last_applied("dev-a") == 7);
     CHECK(a.store.quarantined().size() == 2);  // kept, as before the restore

@@ -77,7 +77,7 @@ struct PullPage {
 };
 
 struct SyncResponse {
-    std::string server_id;       // changes if the server's database was replaced: pull from 0 again
+    std::string server_id;  // changes if the server's database was replaced: pull from 0 again
     // Changes when the database was restored from a backup (by ocop-admin restore, or when a
     // device showed the server had lost data): the device re-sends what it retained and pulls
     // from 0 again. Empty from servers without epochs.

@@ -77,9 +77,9 @@ inline constexpr const char* clock_offset = "sync_clock_offset_ms";
 inline constexpr const char* last_complete_sync = "sync_last_complete_ms";
 inline constexpr const char* last_error = "sync_last_error";
 // Restore epochs (docs/sync-protocol.md, "Restored server").
-inline constexpr const char* epoch = "sync_epoch";           // the server epoch last seen
-inline constexpr const char* acked = "sync_acked_seq";       // highest changeset acknowledged
-inline constexpr const char* skip_to = "sync_skip_to";       // lost numbers end before this one
+inline constexpr const char* epoch = "sync_epoch";            // the server epoch last seen
+inline constexpr const char* acked = "sync_acked_seq";        // highest changeset acknowledged
+inline constexpr const char* skip_to = "sync_skip_to";        // lost numbers end before this one
 inline constexpr const char* repull = "sync_repull_pending";  // "1": re-pull after an epoch change
 }  // namespace meta_key
 
