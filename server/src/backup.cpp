@@ -39,6 +39,39 @@ void copy_database(sqlite3* from, sqlite3* to, const std::string& what) {
     if (rc != SQLITE_DONE) sqlite::throw_sqlite(to, rc, "backup " + what);
 }
 
+// A backup file opened read-only and left as it is (sqlite::Db would switch it to WAL).
+class ReadOnly {
+  public:
+    explicit ReadOnly(const std::string& path) {
+        const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+        if (rc != SQLITE_OK) {
+            sqlite3_close(db_);
+            db_ = nullptr;
+            throw Error(ErrorKind::internal, errc::store_io,
+                        "open " + path + ": " + sqlite3_errstr(rc));
+        }
+    }
+    ReadOnly(const ReadOnly&) = delete;
+    ReadOnly& operator=(const ReadOnly&) = delete;
+    ~ReadOnly() { sqlite3_close(db_); }
+    sqlite3* handle() const { return db_; }
+    std::string integrity() const {
+        sqlite::Stmt q(db_, "PRAGMA integrity_check");
+        std::string out;
+        while (q.step()) out += (out.empty() ? "" : "; ") + std::string(q.text(0));
+        return out;
+    }
+
+  private:
+    sqlite3* db_ = nullptr;
+};
+
+std::string meta_of(sqlite::Db& db, const char* key) {
+    auto q = db.prepare("SELECT value FROM meta WHERE key=?1");
+    q.bind(1, key);
+    return q.step() ? std::string(q.text(0)) : std::string();
+}
+
 }  // namespace
 
 nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& to) {
@@ -53,6 +86,7 @@ nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& t
     fs::remove_all(partial);
     fs::create_directories(partial);
     nlohmann::json files = nlohmann::json::object();
+    nlohmann::json manifest = {{"format", kFormat}, {"created_ms", system_physical_clock()()}};
     for (const auto& name : kFiles) {
         if (!fs::exists(data / name)) continue;
         const std::string target = (partial / name).string();
@@ -60,6 +94,13 @@ nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& t
             sqlite::Db source((data / name).string(), sqlite::Durability::full, 8);
             sqlite::Db copy(target, sqlite::Durability::full, 8);
             copy_database(source.handle(), copy.handle(), name);
+            if (name == "ocop.db") {
+                manifest["server_id"] = meta_of(copy, "server.id");
+                manifest["epoch"] = meta_of(copy, sync::server_epoch_meta_key);
+                auto head = copy.prepare("SELECT IFNULL(MAX(seq), 0) FROM cells");
+                head.step();
+                manifest["head"] = head.int64(0);
+            }
             copy.exec("PRAGMA journal_mode=DELETE");  // one self-contained file
             const std::string integrity = check_integrity(copy);
             if (integrity != "ok")
@@ -68,16 +109,7 @@ nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& t
         }
         files[name] = {{"bytes", fs::file_size(target)}, {"integrity", "ok"}};
     }
-    nlohmann::json manifest = {
-        {"format", kFormat}, {"created_ms", system_physical_clock()()}, {"files", files}};
-    {
-        SqliteStore store((partial / "ocop.db").string(), sqlite::Durability::full, 8);
-        manifest["server_id"] = store.meta("server.id").value_or("");
-        manifest["epoch"] = store.meta(sync::server_epoch_meta_key).value_or("");
-        manifest["head"] = store.head();
-    }
-    fs::remove(partial / "ocop.db-wal");
-    fs::remove(partial / "ocop.db-shm");
+    manifest["files"] = files;
     std::ofstream(partial / "manifest.json") << manifest.dump(2) << "\n";
     fs::rename(partial, to);
     manifest["backup"] = to;
@@ -107,8 +139,7 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
         if (!fs::exists(file))
             throw Error(ErrorKind::not_found, errc::store_corrupt,
                         "the backup lacks " + name + ", which its manifest lists");
-        sqlite::Db db(file.string(), sqlite::Durability::full, 8);
-        const std::string integrity = check_integrity(db);
+        const std::string integrity = ReadOnly(file.string()).integrity();
         if (integrity != "ok")
             throw Error(ErrorKind::internal, errc::store_corrupt,
                         "the backup's " + name + " fails integrity_check: " + integrity);
@@ -134,7 +165,7 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
         live.push_back(std::move(db));
     }
     for (size_t i = 0; i < names.size(); ++i) {
-        sqlite::Db source((backup / names[i]).string(), sqlite::Durability::full, 8);
+        const ReadOnly source((backup / names[i]).string());
         copy_database(source.handle(), live[i]->handle(), names[i]);
     }
     live.clear();
