@@ -258,8 +258,10 @@ Status Database::status() {
     s.last_error = impl_->store.meta(sync::meta_key::last_error).value_or("");
     s.pull_cursor = std::stoull(impl_->store.meta(sync::meta_key::pull_cursor).value_or("0"));
     s.grants = sync::DeviceScope(impl_->store).grants();
+    // After the server was restored from a backup, not until everything was pulled again.
+    const bool repull_pending = impl_->store.meta(sync::meta_key::repull).value_or("") == "1";
     s.fully_synced = impl_->store.meta(kLastRunComplete).value_or("0") == "1" &&
-                     s.pending_changesets == 0 && s.refused_changesets == 0;
+                     s.pending_changesets == 0 && s.refused_changesets == 0 && !repull_pending;
     return s;
 }
 

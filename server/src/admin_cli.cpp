@@ -22,6 +22,7 @@
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/date.hpp"
 #include "ocop/domain/permissions.hpp"
+#include "ocop/server/backup.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
 
@@ -40,6 +41,8 @@ constexpr const char* kUsage =
     "       ocop-admin --data DIR device revoke ID --reason TEXT\n"
     "       ocop-admin --data DIR device reinstate ID\n"
     "       ocop-admin --data DIR unit list\n"
+    "       ocop-admin --data DIR backup --to BACKUP_DIR   (online, while the server serves)\n"
+    "       ocop-admin --data DIR restore --from BACKUP_DIR (ocop-server stopped)\n"
     "       ocop-admin --data DIR audit [--user NAME] [--device ID]\n"
     "                  [--outcome applied|refused|duplicate|rejected]\n"
     "                  [--since ISO8601] [--until ISO8601] [--limit N]\n"
@@ -50,7 +53,8 @@ constexpr const char* kUsage =
 
 // Options that take a value; which command accepts which is checked per command.
 const std::set<std::string, std::less<>> kValueOptions = {
-    "--reason", "--user", "--device", "--outcome", "--since", "--until", "--limit"};
+    "--reason", "--user", "--device", "--outcome", "--since", "--until", "--limit", "--to",
+    "--from"};
 // Options without a value.
 const std::set<std::string, std::less<>> kFlagOptions = {"--allow-unknown-unit"};
 
@@ -384,6 +388,21 @@ int audit(const std::string& data_dir, const Parsed& p, AdminIo& io) {
     return 0;
 }
 
+int backup_command(const std::string& data_dir, const Parsed& p, AdminIo& io) {
+    const auto to = option(p, "--to");
+    if (!to || to->empty()) throw UsageError{"backup needs --to BACKUP_DIR (a new directory)"};
+    io.out << backup_data_dir(data_dir, *to).dump() << "\n";
+    return 0;
+}
+
+int restore_command(const std::string& data_dir, const Parsed& p, AdminIo& io) {
+    const auto from = option(p, "--from");
+    if (!from || from->empty())
+        throw UsageError{"restore needs --from BACKUP_DIR (made by ocop-admin backup)"};
+    io.out << restore_data_dir(data_dir, *from).dump() << "\n";
+    return 0;
+}
+
 int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
     const auto& w = p.words;
     if (w.empty()) throw UsageError{"no command given"};
@@ -404,6 +423,14 @@ int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
         allow_options(p, "audit",
                       {"--user", "--device", "--outcome", "--since", "--until", "--limit"});
         return audit(dir, p, io);
+    }
+    if (is({"backup"})) {
+        allow_options(p, "backup", {"--to"});
+        return backup_command(dir, p, io);
+    }
+    if (is({"restore"})) {
+        allow_options(p, "restore", {"--from"});
+        return restore_command(dir, p, io);
     }
     if (is({"device", "revoke", ""})) {
         allow_options(p, "device revoke", {"--reason"});

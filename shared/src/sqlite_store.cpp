@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS applied_changesets(
     receipt TEXT NOT NULL,
     PRIMARY KEY(replica, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+-- Changesets the server acknowledged, kept for a retention window to be sent again to a server
+-- restored from a backup (docs/storage.md).
+CREATE TABLE IF NOT EXISTS retained(
+    seq INTEGER PRIMARY KEY, body TEXT NOT NULL, acked_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine(
     seq INTEGER PRIMARY KEY, body TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);
 )sql";
@@ -99,6 +103,17 @@ struct SqliteStore::Statements {
           outbox_remove(db.prepare("DELETE FROM outbox WHERE seq<=?1")),
           outbox_list(db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?1")),
           outbox_count(db.prepare("SELECT COUNT(*) FROM outbox")),
+          retain(db.prepare("INSERT OR REPLACE INTO retained(seq, body, acked_ms) SELECT seq, "
+                            "body, ?2 FROM outbox WHERE seq<=?1")),
+          retained_put(db.prepare(
+              "INSERT OR REPLACE INTO retained(seq, body, acked_ms) VALUES(?1, ?2, ?3)")),
+          retained_prune(db.prepare("DELETE FROM retained WHERE acked_ms<?1")),
+          requeue(db.prepare(
+              "INSERT OR REPLACE INTO outbox(seq, body) SELECT seq, body FROM retained WHERE "
+              "seq>?1")),
+          unretain(db.prepare("DELETE FROM retained WHERE seq>?1")),
+          outbox_first(db.prepare("SELECT IFNULL(MIN(seq), 0) FROM outbox")),
+          retained_count(db.prepare("SELECT COUNT(*) FROM retained")),
           quarantine_put(db.prepare(
               "INSERT OR REPLACE INTO quarantine(seq, body, code, message) VALUES(?1,?2,?3,?4)")),
           quarantine_remove(db.prepare("DELETE FROM quarantine WHERE seq=?1")),
@@ -119,7 +134,8 @@ struct SqliteStore::Statements {
 
     sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record_stamps, record,
         ids_after, ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied,
-        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count,
+        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count, retain,
+        retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
         quarantine_put, quarantine_remove, quarantine_list, delete_cell, replace_cell, restamp,
         meta_get, meta_set;
 };
@@ -251,6 +267,38 @@ class SqliteStore::Txn final : public StoreTxn {
         Resetting q(s_.st_->outbox_remove);
         q->bind(1, static_cast<int64_t>(seq));
         q->run();
+    }
+
+    void outbox_ack_through(uint64_t seq, int64_t acked_ms) override {
+        {
+            Resetting q(s_.st_->retain);
+            q->bind(1, static_cast<int64_t>(seq)).bind(2, acked_ms);
+            q->run();
+        }
+        outbox_remove_through(seq);
+    }
+
+    void retained_put(const Changeset& cs, int64_t acked_ms) override {
+        Resetting q(s_.st_->retained_put);
+        q->bind(1, static_cast<int64_t>(cs.seq)).bind(2, codec::encode(cs)).bind(3, acked_ms);
+        q->run();
+    }
+
+    void retained_prune(int64_t before_ms) override {
+        Resetting q(s_.st_->retained_prune);
+        q->bind(1, before_ms);
+        q->run();
+    }
+
+    uint64_t outbox_requeue_retained_after(uint64_t seq) override {
+        for (sqlite::Stmt* st : {&s_.st_->requeue, &s_.st_->unretain}) {
+            Resetting q(*st);
+            q->bind(1, static_cast<int64_t>(seq));
+            q->run();
+        }
+        Resetting q(s_.st_->outbox_first);
+        q->step();
+        return static_cast<uint64_t>(q->int64(0));
     }
 
     void quarantine_put(const Changeset& cs, std::string_view code,
@@ -528,6 +576,21 @@ size_t SqliteStore::outbox_size() {
     return static_cast<size_t>(q->int64(0));
 }
 
+size_t SqliteStore::retained_size() {
+    std::lock_guard lock(mutex_);
+    Resetting q(st_->retained_count);
+    q->step();
+    return static_cast<size_t>(q->int64(0));
+}
+
+uint64_t SqliteStore::last_applied(const std::string& replica) {
+    std::lock_guard lock(mutex_);
+    Resetting q(st_->last_applied);
+    q->bind(1, replica);
+    q->step();
+    return static_cast<uint64_t>(q->int64(0));
+}
+
 std::optional<std::string> SqliteStore::meta(std::string_view key) {
     std::lock_guard lock(mutex_);
     return meta_locked(key);
@@ -539,6 +602,19 @@ std::string SqliteStore::integrity_check() {
     std::string out;
     while (q.step()) out += std::string(q.text(0)) + (out.empty() ? "" : "\n");
     return out;
+}
+
+void SqliteStore::backup_to(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    sqlite::Db copy(path, sqlite::Durability::full, 2);
+    sqlite3_backup* b = sqlite3_backup_init(copy.handle(), "main", db_.handle(), "main");
+    if (!b) sqlite::throw_sqlite(copy.handle(), sqlite3_errcode(copy.handle()), "backup " + path);
+    // One step: the copy is one read transaction of the source, so it is consistent, and in WAL
+    // mode it does not hold writers up.
+    const int rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) sqlite::throw_sqlite(copy.handle(), rc, "backup " + path);
+    copy.exec("PRAGMA journal_mode=DELETE");
 }
 
 }  // namespace ocop

@@ -1,6 +1,7 @@
 #include "ocop/sync/sync_client.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <random>
 #include <thread>
@@ -58,12 +59,25 @@ namespace {
     throw Error(kind, code, message);
 }
 
+// A number the client stored in the device's meta table (0 when absent).
+uint64_t meta_number(Store& store, const char* key) {
+    const auto text = store.meta(key);
+    if (!text || text->empty()) return 0;
+    uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (ec != std::errc() || end != text->data() + text->size())
+        throw Error(ErrorKind::internal, errc::store_corrupt,
+                    std::string("device meta ") + key + " is not a number: '" + *text + "'");
+    return n;
+}
+
 }  // namespace
 
 struct SyncClient::Exchange {
     bool more_to_pull = false;
     size_t pending_after = 0;
     bool server_changed = false;
+    bool epoch_changed = false;
 };
 
 SyncClient::SyncClient(LocalReplica& replica, Transport& transport, std::string token,
@@ -95,7 +109,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     DeviceScope scope(store);
     // A unit the user gained is pulled first (its older records), then the main pull goes on.
     const std::optional<Backfill> backfill = options_.pull ? scope.backfill() : std::nullopt;
-    const uint64_t main_cursor = std::stoull(store.meta(meta_key::pull_cursor).value_or("0"));
+    const uint64_t main_cursor = meta_number(store, meta_key::pull_cursor);
     PullRequest pull;
     pull.cursor = backfill ? backfill->cursor : main_cursor;
     if (backfill) pull.only_units = backfill->units;
@@ -103,6 +117,11 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     pull.max_bytes = options_.page_bytes;
     if (options_.pull) req.pull = pull;
     req.hlc = replica_.clock().last();
+    const auto known_epoch = store.meta(meta_key::epoch);
+    req.epoch = known_epoch.value_or("");
+    req.acked = meta_number(store, meta_key::acked);
+    if (const uint64_t skip = meta_number(store, meta_key::skip_to)) req.skip_to = skip;
+    const bool repull_pending = store.meta(meta_key::repull).value_or("") == "1";
 
     const int64_t sent_ms = raw_clock_();
     const HttpReply reply = transport_.post("/v1/sync", wire::encode(req), token_);
@@ -129,17 +148,28 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
     }
     replica_.observe(resp.hlc);
 
+    Exchange ex;
+    ex.server_changed = known_server && *known_server != resp.server_id;
+    // The same server database, put back to an earlier state (restored from a backup): it may
+    // lack changesets it acknowledged and cells this device pulled.
+    ex.epoch_changed = known_server && !ex.server_changed && !resp.epoch.empty() &&
+                       known_epoch.value_or("") != resp.epoch;
+    if (ex.epoch_changed && !resp.last_applied)
+        throw Error(ErrorKind::internal, errc::sync_server_error,
+                    "the server's epoch changed but its answer lacks last_applied");
+
     std::map<uint64_t, const Changeset*> sent;
     for (const auto& cs : req.changesets) sent.emplace(cs.seq, &cs);
-    if (resp.expected_seq &&
+    if (resp.expected_seq && !ex.epoch_changed &&
         (req.changesets.empty() || *resp.expected_seq < req.changesets.front().seq))
         throw Error(ErrorKind::conflict, errc::changeset_gap,
                     "the server expects changeset " + std::to_string(*resp.expected_seq) +
                         " of this device, which it no longer holds: the server may have been "
                         "restored from a backup; ask an administrator");
 
-    Exchange ex;
-    ex.server_changed = known_server && *known_server != resp.server_id;
+    const int64_t now_ms = replica_.clock().physical_ms();
+    const size_t outbox_before = ex.epoch_changed ? store.outbox_size() : 0;
+    std::vector<Changeset> restamped;  // as the server stored them
     store.write([&](StoreTxn& txn) {
         uint64_t acked_through = 0;
         for (const auto& r : resp.results) {
@@ -169,11 +199,38 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
                 for (const auto& rec : cs.records)
                     for (const auto& f : rec.fields)
                         txn.restamp(rec.collection, rec.id, f.field, cs.stamp(), to);
+                restamped.push_back(cs);
+                restamped.back().hlc = *r.restamped;
             }
         }
-        if (acked_through) txn.outbox_remove_through(acked_through);
+        if (acked_through) {
+            // Acknowledged changesets are retained as the server stored them, for a window, in
+            // case the server is restored from a backup taken before it stored them.
+            txn.outbox_ack_through(acked_through, now_ms);
+            for (const auto& cs : restamped) txn.retained_put(cs, now_ms);
+            txn.retained_prune(now_ms - options_.acked_retention.count());
+            if (!ex.epoch_changed && acked_through > req.acked)
+                txn.set_meta(meta_key::acked, std::to_string(acked_through));
+            if (req.skip_to && acked_through >= *req.skip_to) txn.set_meta(meta_key::skip_to, "");
+        }
 
-        if (ex.server_changed) {
+        if (ex.epoch_changed) {
+            // Send again, with their own numbers, the retained changesets the server lacks,
+            // before the pending ones; pull everything again from 0 (merging is idempotent, so
+            // nothing is duplicated). The quarantine and every cell stay as they are.
+            const uint64_t server_has = *resp.last_applied;
+            const uint64_t first = txn.outbox_requeue_retained_after(server_has);
+            // Retained changesets that no longer reach back to what the server holds: the
+            // numbers in between are lost for good (older than the retention window).
+            uint64_t skip = first > server_has + 1 ? first : 0;
+            if (first == 0 && req.acked > server_has) skip = req.acked + 1;
+            txn.set_meta(meta_key::skip_to, skip ? std::to_string(skip) : std::string());
+            txn.set_meta(meta_key::acked, std::to_string(server_has));
+            txn.set_meta(meta_key::pull_cursor, "0");
+            txn.set_meta(meta_key::backfill, "");
+            txn.set_meta(meta_key::repull, "1");
+            ex.more_to_pull = true;
+        } else if (ex.server_changed) {
             // A different server database: everything must be pulled again from the start.
             txn.set_meta(meta_key::pull_cursor, "0");
             DeviceScope::reset(txn);
@@ -202,20 +259,28 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
                 txn.set_meta(meta_key::pull_cursor, std::to_string(resp.pull->cursor));
                 progress.cursor = resp.pull->cursor;
                 ex.more_to_pull = resp.pull->more;
+                if (repull_pending && !resp.pull->more) txn.set_meta(meta_key::repull, "");
             }
         }
         txn.set_meta(meta_key::server_id, resp.server_id);
+        if (!resp.epoch.empty() && resp.epoch != req.epoch)
+            txn.set_meta(meta_key::epoch, resp.epoch);
         txn.set_meta(ocop::meta_key::hlc_last, std::to_string(replica_.clock().last().packed()));
         if (offset_) txn.set_meta(meta_key::clock_offset, std::to_string(offset_->get()));
     });
     if (resp.grants && !ex.server_changed) {
         // This answer's page was already read under these grants: what a gained unit lacks is
-        // what came before the main cursor as it was when this request was sent.
-        progress.evicted += scope.adopt(*resp.grants, main_cursor);
+        // what came before the main cursor as it was when this request was sent. After an epoch
+        // change the main pull starts from 0 and brings every unit: no backfill.
+        progress.evicted += scope.adopt(*resp.grants, ex.epoch_changed ? 0 : main_cursor);
         if (options_.pull && scope.backfill()) ex.more_to_pull = true;
     }
     ex.pending_after = store.outbox_size();
     progress.pending = ex.pending_after;
+    if (ex.epoch_changed) {
+        const size_t kept = outbox_before - std::min(outbox_before, resp.results.size());
+        progress.resent += ex.pending_after - std::min(ex.pending_after, kept);
+    }
 
     // A clock that ran ahead (the device's wall clock was wrong before the offset was learnt)
     // would keep stamping the future. Once nothing stamped by it waits to be sent, every cell
@@ -255,7 +320,8 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
             failures = 0;
             backoff = options_.initial_backoff;
             if (on_progress) on_progress(report.progress);
-            if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed) {
+            if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed &&
+                !ex.epoch_changed) {
                 report.complete = true;
                 replica_.store().write([&](StoreTxn& t) {
                     t.set_meta(meta_key::last_complete_sync, std::to_string(raw_clock_()));

@@ -6,6 +6,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/stored_number.hpp"
+#include "ocop/core/uuid.hpp"
 #include "ocop/sync/tuning.hpp"
 #include "ocop/sync/wire.hpp"
 
@@ -22,6 +23,17 @@ void SchemaGuard::check(StoreTxn& /*txn*/, const Changeset& cs, const Principal&
     }
 }
 
+std::string begin_new_epoch(Store& store, const std::string& replaced) {
+    std::string epoch;
+    store.write([&](StoreTxn& txn) {
+        epoch = txn.meta(server_epoch_meta_key).value_or("");
+        if (!epoch.empty() && epoch != replaced) return;
+        epoch = UuidV7Generator().next(system_physical_clock()());
+        txn.set_meta(server_epoch_meta_key, epoch);
+    });
+    return epoch;
+}
+
 SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
                          std::string server_id, int schema_version, LocalReplica* server_writer,
                          bool scoped)
@@ -32,6 +44,28 @@ SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
       schema_version_(schema_version),
       scoped_(scoped) {
     if (server_writer) conflicts_.emplace(*server_writer);
+    epoch_ = store_.meta(server_epoch_meta_key).value_or("");
+    if (epoch_.empty()) epoch_ = begin_new_epoch(store_, "");
+}
+
+std::string SyncService::epoch() {
+    std::lock_guard lock(epoch_mutex_);
+    return epoch_;
+}
+
+std::string SyncService::epoch_for(const SyncRequest& req) {
+    std::string current = epoch();
+    // A device of another epoch is about to re-send and re-pull anyway; one of this epoch whose
+    // acknowledged changesets or pull cursor lie beyond what the store holds proves the store
+    // was put back to an earlier state. Two cheap reads (an index maximum each) per request.
+    if (req.epoch != current) return current;
+    const bool lost_changesets = req.acked > 0 && req.acked > store_.last_applied(req.replica);
+    const bool lost_cells = req.pull && req.pull->cursor > store_.head();
+    if (!lost_changesets && !lost_cells) return current;
+    const std::string next = begin_new_epoch(store_, current);
+    std::lock_guard lock(epoch_mutex_);
+    epoch_ = next;
+    return next;
 }
 
 SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
@@ -51,6 +85,7 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
 
     SyncResponse resp;
     resp.server_id = server_id_;
+    resp.epoch = epoch_for(req);
     if (!req.changesets.empty()) {
         // One store transaction for the whole push: each changeset's changes, outcome and
         // sequence number commit together, and a durable commit costs one sync for all of them.
@@ -59,6 +94,7 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
         store_.write([&](StoreTxn& txn) {
             resp.results.clear();
             resp.expected_seq.reset();
+            if (req.skip_to) skip_lost(txn, req.replica, *req.skip_to);
             for (const auto& cs : req.changesets) {
                 PushOutcome pushed = push_one(txn, cs, who);
                 if (pushed.gap_expected) {  // nothing after a gap can be applied either
@@ -70,6 +106,7 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
         });
     }
     if (req.pull) resp.pull = pull(*req.pull, who);
+    if (req.epoch != resp.epoch) resp.last_applied = store_.last_applied(req.replica);
     if (scoped_) resp.grants = who.grants;
     {
         std::lock_guard lock(clock_mutex_);
@@ -177,6 +214,20 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     return outcome;
 }
 
+// A device whose retained changesets do not reach back to what a restored server holds: the
+// numbers before `skip_to` are lost for good (docs/guarantees.md). One receipt for the number
+// just before makes `skip_to` the next one expected; nothing else changes.
+void SyncService::skip_lost(StoreTxn& txn, const std::string& replica, uint64_t skip_to) {
+    if (skip_to <= txn.last_applied(replica) + 1) return;
+    ChangesetResult lost;
+    lost.seq = skip_to - 1;
+    lost.outcome = Outcome::refused;
+    lost.code = errc::sync_lost_in_restore;
+    lost.message = "changesets before " + std::to_string(skip_to) +
+                   " were lost when the server was restored from an older backup";
+    txn.record_applied(replica, lost.seq, wire::encode(lost));
+}
+
 PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
     const size_t cells = std::clamp<size_t>(
         req.max_cells ? req.max_cells : tuning::default_page_cells, 1, tuning::max_page_cells);
@@ -184,6 +235,13 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         req.max_bytes ? req.max_bytes : tuning::default_page_bytes, 1024, tuning::max_page_bytes);
     PullPage page;
     page.head = store_.head();
+    if (req.cursor > page.head) {
+        // The server holds less than this device pulled (restored from a backup): never "at
+        // the head". Start again from 0; merging is idempotent, so nothing is duplicated.
+        page.cursor = 0;
+        page.more = true;
+        return page;
+    }
     if (!scoped_ && !req.only_units) {
         ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
         page.cursor = changes.cursor;

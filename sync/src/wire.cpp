@@ -224,6 +224,9 @@ std::string encode(const SyncRequest& req) {
                        {"max_bytes", req.pull->max_bytes}};
         if (req.pull->only_units) doc["pull"]["units"] = *req.pull->only_units;
     }
+    if (!req.epoch.empty()) doc["epoch"] = req.epoch;
+    if (req.acked) doc["acked"] = req.acked;
+    if (req.skip_to) doc["skip_to"] = *req.skip_to;
     return doc.dump();
 }
 
@@ -265,6 +268,9 @@ SyncRequest decode_request(std::string_view text) {
         }
         req.pull = pull;
     }
+    if (doc.contains("epoch")) req.epoch = string_member(doc, "epoch", "request", 64);
+    if (doc.contains("acked")) req.acked = unsigned_member(doc, "acked", "request");
+    if (doc.contains("skip_to")) req.skip_to = unsigned_member(doc, "skip_to", "request");
     return req;
 }
 
@@ -277,6 +283,8 @@ std::string encode(const SyncResponse& resp) {
                 {"time", resp.server_time_ms},
                 {"results", std::move(results)}};
     if (resp.expected_seq) doc["expected_seq"] = *resp.expected_seq;
+    if (!resp.epoch.empty()) doc["epoch"] = resp.epoch;
+    if (resp.last_applied) doc["last_applied"] = *resp.last_applied;
     if (resp.pull) doc["pull"] = encode_page(*resp.pull);
     if (resp.grants) {
         json grants = json::array();
@@ -300,6 +308,9 @@ SyncResponse decode_response(std::string_view text) {
     for (const auto& r : results) resp.results.push_back(decode_result(r));
     if (doc.contains("expected_seq"))
         resp.expected_seq = unsigned_member(doc, "expected_seq", "response");
+    if (doc.contains("epoch")) resp.epoch = string_member(doc, "epoch", "response", 64);
+    if (doc.contains("last_applied"))
+        resp.last_applied = unsigned_member(doc, "last_applied", "response");
     if (const auto p = doc.find("pull"); p != doc.end()) resp.pull = decode_page(*p);
     if (const auto g = doc.find("grants"); g != doc.end()) {
         if (!g->is_array()) malformed("response.grants must be an array");

@@ -80,9 +80,11 @@ inline FieldValues unit_fields(const std::string& code, const std::string& name)
 }
 
 struct Server {
-    explicit Server(std::string id = "server-1", int64_t now = kT0)
+    // `path`: a file, for tests that back the store up and restore it.
+    explicit Server(std::string id = "server-1", int64_t now = kT0,
+                    const std::string& path = ":memory:")
         : clock(now),
-          store(":memory:"),
+          store(path),
           hlc(clock.fn(), ocop::tuning::max_clock_ahead_ms),
           guard(builtin_schema()),
           service(store, hlc, guard, std::move(id), builtin_schema().version()) {}

@@ -642,3 +642,35 @@ TEST_CASE("sync gzip: bytes after the end of the gzip member are not silently dr
     CHECK(((code == "<no error>" && both == "{\"v\":1,\"a\":1}XYZ") ||
            code == errc::http_bad_encoding));
 }
+
+TEST_CASE("wire: restore epoch fields round-trip and are optional", "[wire][restore]") {
+    ocop::sync::SyncRequest req;
+    req.replica = "dev-a";
+    req.schema_version = 1;
+    req.epoch = "0192a000-0000-7000-8000-00000000e001";
+    req.acked = 42;
+    req.skip_to = 40;
+    const auto back = ocop::sync::wire::decode_request(ocop::sync::wire::encode(req));
+    CHECK(back.epoch == req.epoch);
+    CHECK(back.acked == 42);
+    CHECK(back.skip_to == std::optional<uint64_t>(40));
+
+    ocop::sync::SyncResponse resp;
+    resp.server_id = "s";
+    resp.epoch = "0192a000-0000-7000-8000-00000000e002";
+    resp.last_applied = 7;
+    const auto rb = ocop::sync::wire::decode_response(ocop::sync::wire::encode(resp));
+    CHECK(rb.epoch == resp.epoch);
+    CHECK(rb.last_applied == std::optional<uint64_t>(7));
+
+    // Older peers send none of them.
+    const auto old_req = ocop::sync::wire::decode_request(
+        R"({"v":1,"replica":"d","schema":1,"hlc":[1,0],"changesets":[]})");
+    CHECK(old_req.epoch.empty());
+    CHECK(old_req.acked == 0);
+    CHECK_FALSE(old_req.skip_to.has_value());
+    const auto old_resp = ocop::sync::wire::decode_response(
+        R"({"v":1,"server_id":"s","hlc":[1,0],"time":1,"results":[]})");
+    CHECK(old_resp.epoch.empty());
+    CHECK_FALSE(old_resp.last_applied.has_value());
+}

@@ -30,11 +30,16 @@ public:
     uint64_t head() override;
     std::vector<Changeset> outbox(size_t limit) override;
     size_t outbox_size() override;
+    size_t retained_size() override;
+    uint64_t last_applied(const std::string& replica) override;
     std::vector<QuarantinedChangeset> quarantined() override;
     std::optional<std::string> meta(std::string_view key) override;
 
     // PRAGMA integrity_check: "ok" or SQLite's report.
     std::string integrity_check();
+    // A consistent copy of the whole store in a new file at `path` (SQLite's online backup), in
+    // rollback-journal mode so that the file stands alone. Writers may go on meanwhile.
+    void backup_to(const std::string& path);
 
     class Txn;  // the StoreTxn implementation, in sqlite_store.cpp
 

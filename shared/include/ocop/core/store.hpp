@@ -102,6 +102,19 @@ class StoreTxn {
     virtual void outbox_put(const Changeset& cs) = 0;
     virtual void outbox_remove_through(uint64_t seq) = 0;
 
+    // Acknowledged changesets are retained (docs/guarantees.md, "Restored server"): a server
+    // restored from a backup has lost those acknowledged after the backup, and the device sends
+    // them again, with their own numbers. Moves every outbox changeset numbered up to `seq` into
+    // the retained set, acknowledged at `acked_ms`.
+    virtual void outbox_ack_through(uint64_t seq, int64_t acked_ms) = 0;
+    // Replaces a retained changeset (the server re-stamped it: it is retained as it was stored).
+    virtual void retained_put(const Changeset& cs, int64_t acked_ms) = 0;
+    // Forgets retained changesets acknowledged before `before_ms`.
+    virtual void retained_prune(int64_t before_ms) = 0;
+    // Moves every retained changeset numbered above `seq` back into the outbox, to be sent again.
+    // Returns the lowest number in the outbox afterwards (0: the outbox is empty).
+    virtual uint64_t outbox_requeue_retained_after(uint64_t seq) = 0;
+
     // Changesets of the local replica that the server refused: kept, with the reason, until a
     // person fixes and resubmits or discards them. Never dropped silently.
     virtual void quarantine_put(const Changeset& cs, std::string_view code,
@@ -154,6 +167,10 @@ class Store {
 
     virtual std::vector<Changeset> outbox(size_t limit) = 0;
     virtual size_t outbox_size() = 0;
+    virtual size_t retained_size() = 0;
+    // The highest changeset number of `replica` applied here (StoreTxn::last_applied, read
+    // outside a write transaction).
+    virtual uint64_t last_applied(const std::string& replica) = 0;
     virtual std::vector<QuarantinedChangeset> quarantined() = 0;
     virtual std::optional<std::string> meta(std::string_view key) = 0;
 };

@@ -33,6 +33,14 @@ struct SyncRequest {
     Hlc hlc;                            // the device's clock when sending
     std::vector<Changeset> changesets;  // in seq order, without gaps
     std::optional<PullRequest> pull;
+    // Restore detection (docs/sync-protocol.md, "Restored server"): the server epoch the device
+    // last synced with ("" before its first answer), and the highest of its changesets the
+    // server acknowledged. A server that holds less than that was restored from a backup.
+    std::string epoch;
+    uint64_t acked = 0;
+    // Sent after a restore older than the device's retention window: the changesets before
+    // this number are lost for good; the server accepts this one as the next.
+    std::optional<uint64_t> skip_to;
 };
 
 enum class Outcome {
@@ -69,7 +77,14 @@ struct PullPage {
 };
 
 struct SyncResponse {
-    std::string server_id;       // changes if the server's database was replaced: pull from 0 again
+    std::string server_id;  // changes if the server's database was replaced: pull from 0 again
+    // Changes when the database was restored from a backup (by ocop-admin restore, or when a
+    // device showed the server had lost data): the device re-sends what it retained and pulls
+    // from 0 again. Empty from servers without epochs.
+    std::string epoch;
+    // Set when the request named another epoch: the highest changeset of this device the server
+    // holds, from which the device re-sends.
+    std::optional<uint64_t> last_applied;
     Hlc hlc;                     // the server's clock, for the device to merge
     int64_t server_time_ms = 0;  // the server's physical clock, to correct a device's offset
     std::vector<ChangesetResult> results;

@@ -30,6 +30,8 @@ struct SyncOptions {
     int max_attempts = tuning::max_attempts_per_sync;
     std::chrono::milliseconds initial_backoff = tuning::initial_backoff;
     std::chrono::milliseconds max_backoff = tuning::max_backoff;
+    // How long acknowledged changesets are retained for a restored server.
+    std::chrono::milliseconds acked_retention = tuning::acked_retention;
     // How to wait between attempts; tests and the simulator replace it.
     std::function<void(std::chrono::milliseconds)> sleep;
     // The server rotated the device token: called with the new one, which the caller must keep
@@ -38,6 +40,7 @@ struct SyncOptions {
 };
 
 struct SyncProgress {
+    size_t resent = 0;           // acknowledged changesets sent again to a restored server
     size_t requests = 0;         // exchanges that got an answer
     size_t failed_attempts = 0;  // requests that got no usable answer and were retried
     size_t pushed = 0;           // changesets the server accepted during this run
@@ -73,6 +76,11 @@ inline constexpr const char* server_id = "sync_server_id";
 inline constexpr const char* clock_offset = "sync_clock_offset_ms";
 inline constexpr const char* last_complete_sync = "sync_last_complete_ms";
 inline constexpr const char* last_error = "sync_last_error";
+// Restore epochs (docs/sync-protocol.md, "Restored server").
+inline constexpr const char* epoch = "sync_epoch";            // the server epoch last seen
+inline constexpr const char* acked = "sync_acked_seq";        // highest changeset acknowledged
+inline constexpr const char* skip_to = "sync_skip_to";        // lost numbers end before this one
+inline constexpr const char* repull = "sync_repull_pending";  // "1": re-pull after an epoch change
 }  // namespace meta_key
 
 class SyncClient {

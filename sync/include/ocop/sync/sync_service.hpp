@@ -62,6 +62,14 @@ class RulesGuard final : public ChangesetGuard {
 // Meta key of the server's last clock value, written with every push so that a server killed
 // without a clean stop resumes its clock above every stamp it issued.
 inline constexpr const char* server_hlc_meta_key = "server.hlc_last";
+// Meta key of the server's restore epoch: a new random id whenever the database is known to
+// have been restored from a backup (ocop-admin restore, or a device showing the server lost
+// data). Devices that see it change re-send what they retained and pull from 0 again.
+inline constexpr const char* server_epoch_meta_key = "sync.epoch";
+
+// A new epoch id for `store`, unless its epoch is no longer `replaced` (another request or
+// process began one first). Returns the epoch now stored.
+std::string begin_new_epoch(Store& store, const std::string& replaced);
 
 class SyncService {
   public:
@@ -77,6 +85,7 @@ class SyncService {
     SyncResponse handle(const SyncRequest& req, const Principal& who);
 
     const std::string& server_id() const noexcept { return server_id_; }
+    std::string epoch();
 
   private:
     struct PushOutcome {
@@ -85,6 +94,10 @@ class SyncService {
     };
     PushOutcome push_one(StoreTxn& txn, const Changeset& cs, const Principal& who);
     PullPage pull(const PullRequest& req, const Principal& who);
+    // The epoch to answer with: a new one when a device of the current epoch shows the server
+    // holds less than it acknowledged (its changesets or its pull cursor).
+    std::string epoch_for(const SyncRequest& req);
+    void skip_lost(StoreTxn& txn, const std::string& replica, uint64_t skip_to);
 
     Store& store_;
     HlcClock& clock_;
@@ -92,6 +105,8 @@ class SyncService {
     ChangesetGuard& guard_;
     std::optional<ConflictRecorder> conflicts_;
     std::string server_id_;
+    std::mutex epoch_mutex_;
+    std::string epoch_;
     int schema_version_;
     bool scoped_;
 };

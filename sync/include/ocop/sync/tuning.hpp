@@ -46,4 +46,9 @@ inline constexpr std::chrono::milliseconds max_backoff{30000};
 inline constexpr std::chrono::seconds connect_timeout{15};
 inline constexpr std::chrono::seconds request_timeout{60};
 
+// A device keeps each changeset the server acknowledged this long, to send it again to a server
+// restored from a backup up to this old (docs/guarantees.md §12). A province backs up daily or
+// weekly; a few hundred forms a week are a few MiB on a phone.
+inline constexpr std::chrono::milliseconds acked_retention{90LL * 24 * 60 * 60 * 1000};
+
 }  // namespace ocop::sync::tuning
