@@ -111,7 +111,9 @@ TEST_CASE("an edit that meets a deletion is kept, and a person restores or confi
     RawDevice officer_b(p.url, "can.bo.b", "phone-b", p.server.port());
     REQUIRE(officer_b.sync().complete);
     CHECK_FALSE(officer_b.store.read("conflict", conflict->id));
-    officer_b.put("inspection", id, {{std::string(deleted_field), false}, {"unit", b}});
+    FieldValues take_over = inspection(b, "HTX A");
+    take_over[std::string(deleted_field)] = false;
+    officer_b.put("inspection", id, take_over);
     const sync::SyncReport taken = officer_b.sync();
     REQUIRE(taken.refusals.size() == 1);
     CHECK(taken.refusals.front().code == errc::perm_unit_not_covered);
