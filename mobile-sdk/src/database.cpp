@@ -95,6 +95,12 @@ void Transaction::remove(const std::string& collection, const std::string& id) {
     edits_.remove(collection, id);
 }
 
+void Transaction::restore(const std::string& collection, const std::string& id,
+                          const FieldValues& fields) {
+    edits_.restore(collection, id);
+    if (!fields.empty()) edits_.put(collection, id, fields);
+}
+
 uint64_t Database::write(const std::function<void(Transaction&)>& fn) {
     Transaction txn(*this);
     fn(txn);
@@ -323,14 +329,39 @@ uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value&
     const std::string record_id = conflict->get("record_id").get<std::string>();
     const std::string field = conflict->get("field").get<std::string>();
     const int64_t now = impl_->replica.clock().physical_ms();
+    const bool meets_deletion = field == deleted_field;
+    if (meets_deletion && !chosen.is_boolean())
+        throw Error(ErrorKind::invalid_input, errc::value_type_mismatch,
+                    "conflict " + conflict_id +
+                        " is an edit of a deleted record: choose true (confirm the deletion) or "
+                        "false (restore the record with the edit)");
     return write([&](Transaction& t) {
-        t.put(collection, record_id, {{field, chosen}});
+        if (meets_deletion) {
+            // The edit is already in the deleted record's cells: restoring brings it back with
+            // it; confirming leaves the record deleted. Either way only what changes is written.
+            const auto record = impl_->store.read(collection, record_id);
+            const bool deleted = record && record->deleted();
+            if (!chosen.get<bool>() && deleted)
+                t.restore(collection, record_id);
+            else if (chosen.get<bool>() && record && !deleted)
+                t.remove(collection, record_id);
+        } else {
+            t.put(collection, record_id, {{field, chosen}});
+        }
         t.put("conflict", conflict_id,
               {{"status", "resolved"},
                {"resolved_by", impl_->store.meta(kUser).value_or(replica_id())},
                {"resolved_at", sync::iso_utc(now)},
                {"resolved_value", chosen}});
     });
+}
+
+uint64_t Database::restore_deleted(const std::string& conflict_id) {
+    return resolve_conflict(conflict_id, Value(false));
+}
+
+uint64_t Database::confirm_deletion(const std::string& conflict_id) {
+    return resolve_conflict(conflict_id, Value(true));
 }
 
 }  // namespace ocop::sdk

@@ -18,6 +18,11 @@ void LocalTransaction::remove(std::string collection, std::string id) {
     e.remove = true;
 }
 
+void LocalTransaction::restore(std::string collection, std::string id) {
+    Edit& e = edits_[{std::move(collection), std::move(id)}];
+    e.restore = true;
+}
+
 LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock physical,
                            const std::string& new_replica_id,
                            std::vector<const ChangesetRule*> rules, bool keep_outbox)
@@ -65,10 +70,16 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& txn) {
         const auto& [collection, id] = key;
         const CollectionDef& coll = schema_.require_collection(collection);
         auto current = t.read(collection, id);
-        if (current && current->deleted())
+        if (current && current->deleted() && !edit.restore)
             throw Error(ErrorKind::conflict, errc::record_deleted,
                         collection + "/" + id + " has been deleted");
         FieldValues fields = edit.fields;
+        if (edit.restore && !edit.remove) {
+            if (!current || !current->deleted())
+                throw Error(ErrorKind::not_found, errc::record_not_found,
+                            collection + "/" + id + " is not a deleted record");
+            fields[std::string(deleted_field)] = false;
+        }
         if (edit.remove) {
             if (!current)
                 throw Error(ErrorKind::not_found, errc::record_not_found,

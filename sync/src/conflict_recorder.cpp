@@ -25,12 +25,38 @@ std::string ConflictRecorder::conflict_id(std::string_view collection, std::stri
     return name_based_uuid(name);
 }
 
+namespace {
+
+constexpr std::string_view kOwnerMetaPrefix = "conflict.replica_owner/";
+
+// The edits `rec` makes to a deleted record without bringing it back, as {field: value}; null
+// when it is no such edit.
+json edit_of_deleted(StoreTxn& txn, const RecordChange& rec) {
+    for (const auto& f : rec.fields)
+        if (f.field == deleted_field) return nullptr;  // deletes again or restores: no conflict
+    const auto stored = txn.read(rec.collection, rec.id);
+    if (!stored || !stored->deleted()) return nullptr;
+    json edit = json::object();
+    for (const auto& f : rec.fields)
+        if (stored->get(f.field) != f.value) edit[f.field] = f.value;
+    return edit.empty() ? json(nullptr) : edit;
+}
+
+}  // namespace
+
 std::vector<ConcurrentWrite> ConflictRecorder::detect(StoreTxn& txn, const Changeset& cs) const {
     std::vector<ConcurrentWrite> out;
     for (const auto& rec : cs.records) {
         if (rec.collection == conflict_collection) continue;
         const auto stamps = txn.stamps(rec.collection, rec.id);
         if (stamps.empty()) continue;  // a new record cannot conflict
+        // An edit that meets a deletion: the writer had not seen that the record was deleted.
+        // The edit is kept in the deleted record's cells; a person restores it or confirms.
+        if (json edit = edit_of_deleted(txn, rec); !edit.is_null())
+            if (auto cell = txn.cell(rec.collection, rec.id, deleted_field);
+                cell && cell->stamp.replica != cs.replica)
+                out.push_back({rec.collection, rec.id, std::string(deleted_field), std::move(*cell),
+                               Value(false), std::move(edit)});
         for (const auto& f : rec.fields) {
             const Stamp* current = nullptr;
             for (const auto& [name, stamp] : stamps)
@@ -47,8 +73,24 @@ std::vector<ConcurrentWrite> ConflictRecorder::detect(StoreTxn& txn, const Chang
     return out;
 }
 
+void ConflictRecorder::remember_owner(StoreTxn& txn, const Principal& who) {
+    if (who.replica.empty()) return;
+    const std::string key = std::string(kOwnerMetaPrefix) + who.replica;
+    const std::string owner = json{{"user", who.user}, {"device", who.device_id}}.dump();
+    if (txn.meta(key) != owner) txn.set_meta(key, owner);
+}
+
+std::pair<json, json> ConflictRecorder::owner_of(StoreTxn& txn, const std::string& replica) {
+    const auto text = txn.meta(std::string(kOwnerMetaPrefix) + replica);
+    if (!text) return {nullptr, nullptr};
+    const json owner = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!owner.is_object()) return {nullptr, nullptr};
+    return {owner.value("user", json()), owner.value("device", json())};
+}
+
 void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes,
                               const Changeset& cs, const Principal& who) {
+    remember_owner(txn, who);
     if (writes.empty()) return;
     LocalTransaction edits;
     for (const auto& w : writes) {
@@ -57,15 +99,20 @@ void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>&
         if (auto existing = txn.read(conflict_collection, id);
             existing && existing->get("status") == "open" && existing->get("values").is_array())
             entries = existing->get("values");
-        auto add = [&](const Value& value, const Stamp& stamp, const json& user, const json& device) {
+        auto add = [&](const Value& value, const Stamp& stamp, const json& user, const json& device,
+                       const json& edit) {
             const json s = codec::stamp_to_json(stamp);
             for (const auto& e : entries)
                 if (e.value("stamp", json()) == s) return;  // already listed
-            entries.push_back({{"value", value}, {"stamp", s}, {"written_at", iso_utc(stamp.hlc.wall_ms)},
-                               {"user", user}, {"device", device}, {"replica", stamp.replica}});
+            json entry = {
+                {"value", value}, {"stamp", s},       {"written_at", iso_utc(stamp.hlc.wall_ms)},
+                {"user", user},   {"device", device}, {"replica", stamp.replica}};
+            if (!edit.is_null()) entry["edit"] = edit;
+            entries.push_back(std::move(entry));
         };
-        add(w.current.value, w.current.stamp, nullptr, nullptr);
-        add(w.incoming, cs.stamp(), who.user, who.device_id);
+        const auto [first_user, first_device] = owner_of(txn, w.current.stamp.replica);
+        add(w.current.value, w.current.stamp, first_user, first_device, nullptr);
+        add(w.incoming, cs.stamp(), who.user, who.device_id, w.edit);
 
         FieldValues fields = {{"record_collection", w.collection},
                               {"record_id", w.record_id},

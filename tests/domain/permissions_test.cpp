@@ -1,5 +1,8 @@
 // The permission table and its checker: who may create, update, delete or sign what, in which
 // unit and state. The isolation tests over the wire are in tests/e2e/isolation_e2e_test.cpp.
+#include <set>
+#include <tuple>
+
 #include "domain_test_support.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
@@ -42,18 +45,36 @@ struct Province {
                {"successor", a}});
     }
 
-    // The checker's verdict on one record change sent by a user holding `grants`.
-    std::string check(const std::vector<Grant>& grants, const std::string& collection,
-                      const std::string& id, const FieldValues& fields) {
+    // A changeset of record changes (collection, id, fields) as a device would send it.
+    static Changeset changeset(
+        const std::vector<std::tuple<std::string, std::string, FieldValues>>& records) {
         Changeset cs;
         cs.replica = "officer-phone";
         cs.seq = 1;
         cs.schema_version = builtin_schema().version();
         cs.hlc = Hlc{1'790'000'000'000, 0};
-        RecordChange rc{collection, id, {}};
-        for (const auto& [name, value] : fields) rc.fields.push_back({name, value, std::nullopt});
-        cs.records.push_back(std::move(rc));
+        for (const auto& [collection, id, fields] : records) {
+            RecordChange rc{collection, id, {}};
+            for (const auto& [name, value] : fields)
+                rc.fields.push_back({name, value, std::nullopt});
+            cs.records.push_back(std::move(rc));
+        }
+        return cs;
+    }
+
+    // The checker's verdict on one record change sent by a user holding `grants`.
+    std::string check(const std::vector<Grant>& grants, const std::string& collection,
+                      const std::string& id, const FieldValues& fields) {
+        return check(grants, changeset({{collection, id, fields}}));
+    }
+    std::string check(const std::vector<Grant>& grants, const Changeset& cs) {
         return error_code_of(
+            [&] { d.store.write([&](StoreTxn& t) { checker.check(t, cs, grants); }); });
+    }
+    std::string message(const std::vector<Grant>& grants, const std::string& collection,
+                        const std::string& id, const FieldValues& fields) {
+        const Changeset cs = changeset({{collection, id, fields}});
+        return error_message_of(
             [&] { d.store.write([&](StoreTxn& t) { checker.check(t, cs, grants); }); });
     }
 
@@ -135,9 +156,9 @@ TEST_CASE("a grant covers its unit, the units below it and the units merged into
     // A provincial grant covers every commune below the province.
     const std::vector<Grant> staff{{"provincial_staff", p.province}};
     CHECK(p.check(staff, "applicant", p.d.id(), kApplicant(p.b)) == "<no error>");
-    // No unit at all: nobody's grant can cover it.
+    // No unit at all: nobody's grant can cover it, and the answer is the one a foreign record gets.
     CHECK(p.check(staff, "applicant", p.d.id(), {{"name", "X"}, {"legal_form", "cooperative"}}) ==
-          ocop::errc::perm_unit_required);
+          ocop::errc::perm_unit_not_covered);
     // Moving a record out of one's commune needs both units.
     const std::string mine = p.d.id();
     p.d.put("applicant", mine, kApplicant(p.a));
@@ -149,6 +170,100 @@ TEST_CASE("a grant covers its unit, the units below it and the units merged into
     p.d.put("applicant", theirs, kApplicant(p.b));
     CHECK(p.check(officer_a, "applicant", theirs, {{"phone", "0901234567"}}) ==
           ocop::errc::perm_unit_not_covered);
+}
+
+TEST_CASE("a deleted record keeps its unit, and undeleting is an operation of the table",
+          "[permissions]") {
+    Province p;
+    const std::vector<Grant> officer_a{{"commune_officer", p.a}};
+    const std::vector<Grant> officer_b{{"commune_officer", p.b}};
+    const std::vector<Grant> staff{{"provincial_staff", p.province}};
+    const std::string theirs = p.d.id();
+    p.d.put("applicant", theirs, kApplicant(p.b));
+    p.d.remove("applicant", theirs);
+    // Taking B's deleted applicant over from A, with or without bringing it back: refused, and
+    // the answer names no unit.
+    CHECK(p.check(officer_a, "applicant", theirs, {{"unit", p.a}}) ==
+          ocop::errc::perm_unit_not_covered);
+    CHECK(p.check(officer_a, "applicant", theirs,
+                  {{std::string(deleted_field), false}, {"unit", p.a}, {"name", "Đổi tên"}}) ==
+          ocop::errc::perm_unit_not_covered);
+    CHECK(p.check(officer_a, "applicant", theirs, {{std::string(deleted_field), false}}) ==
+          ocop::errc::perm_unit_not_covered);
+    CHECK(p.message(officer_a, "applicant", theirs, {{"unit", p.a}}) ==
+          "applicant " + theirs + ": your account may not write this record");
+    // The same answer as for a record that does not exist and names no unit, or a live one.
+    const std::string nowhere = p.d.id();
+    CHECK(p.message(officer_a, "applicant", nowhere, {{"phone", "0901"}}) ==
+          "applicant " + nowhere + ": your account may not write this record");
+    // In B: an edit of the deleted record is an update, judged in its own unit (kept; the
+    // conflict it makes is the sync's); bringing it back is `undelete`, which for applicants
+    // only provincial staff may do.
+    CHECK(p.check(officer_b, "applicant", theirs, {{"phone", "0901234567"}}) == "<no error>");
+    CHECK(p.check(officer_b, "applicant", theirs, {{std::string(deleted_field), false}}) ==
+          ocop::errc::perm_operation_denied);
+    CHECK(p.check(staff, "applicant", theirs, {{std::string(deleted_field), false}}) ==
+          "<no error>");
+    CHECK(PermissionTable::builtin().decide("commune_officer", "inspection", Operation::undelete,
+                                            {}, "draft") == PermissionTable::Decision::allowed);
+    CHECK(PermissionTable::builtin().decide("provincial_staff", "certificate", Operation::undelete,
+                                            {}, "") == PermissionTable::Decision::operation_denied);
+    // Deleting a deleted record again is no change.
+    CHECK(p.check(officer_b, "applicant", theirs, {{std::string(deleted_field), true}}) ==
+          "<no error>");
+}
+
+TEST_CASE("a reference must point at a record the writer covers, and the refusal says no more",
+          "[permissions]") {
+    Province p;
+    const std::vector<Grant> officer_a{{"commune_officer", p.a}, {"team_lead", p.a}};
+    const std::string signed_b = p.inspection(p.b, "signed");
+    const std::string draft_b = p.inspection(p.b);
+    const std::string deleted_b = p.inspection(p.b);
+    p.d.remove("inspection", deleted_b);
+    const std::string missing = p.d.id();
+    const std::string own = p.inspection(p.a);
+    const auto finding = [&](const std::string& inspection) {
+        return FieldValues{{"inspection", inspection},
+                           {"description", "Nhãn thiếu hạn dùng"},
+                           {"severity", "minor"},
+                           {"unit", p.a}};
+    };
+    std::set<std::string> messages;
+    for (const auto& target : {signed_b, draft_b, deleted_b, missing}) {
+        const std::string id = p.d.id();
+        CHECK(p.check(officer_a, "finding", id, finding(target)) ==
+              ocop::errc::perm_reference_not_covered);
+        std::string m = p.message(officer_a, "finding", id, finding(target));
+        // Apart from the ids the caller chose, every refusal reads the same.
+        for (const auto& chosen : {id, target}) m.replace(m.find(chosen), chosen.size(), "<id>");
+        messages.insert(m);
+        CHECK(p.check(officer_a, "sample", p.d.id(),
+                      {{"inspection", target}, {"sample_code", "M-9"}, {"unit", p.a}}) ==
+              ocop::errc::perm_reference_not_covered);
+    }
+    CHECK(messages.size() == 1);
+    CHECK(messages.begin()->find(p.b) == std::string::npos);
+    CHECK(p.check(officer_a, "finding", p.d.id(), finding(own)) == "<no error>");
+    // A target written in the same changeset counts with the unit written there.
+    const std::string fresh = p.d.id();
+    CHECK(p.check(officer_a, Province::changeset({{"inspection",
+                                                   fresh,
+                                                   {{"kind", "market_point"},
+                                                    {"site_name", "Chợ"},
+                                                    {"started_at", "2026-11-20T08:00:00+07:00"},
+                                                    {"status", "draft"},
+                                                    {"unit", p.a}}},
+                                                  {"finding", p.d.id(), finding(fresh)}})) ==
+          "<no error>");
+    // Moving an own finding's reference onto B's inspection is refused like creating one.
+    const std::string mine = p.d.id();
+    p.d.put("finding", mine, finding(own));
+    CHECK(p.check(officer_a, "finding", mine, {{"inspection", draft_b}}) ==
+          ocop::errc::perm_reference_not_covered);
+    // Provincial staff cover every commune, so their references may cross communes.
+    CHECK(p.check({{"provincial_staff", p.province}}, "finding", mine, {{"inspection", draft_b}}) ==
+          "<no error>");
 }
 
 TEST_CASE("only a team lead signs inspection minutes, and only drafts can be edited",

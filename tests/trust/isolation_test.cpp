@@ -1,7 +1,9 @@
 // Two communes under one province on a real server: officer A's device never receives a record of
 // commune B (checked in every answer that crossed the wire and in A's local database), and every
 // attempt of A to create, change, move, delete or sign B's records, or to sign as a team lead, is
-// refused whole, leaves B's records untouched, and is audited.
+// refused whole, leaves B's records untouched, and is audited. B's deleted, undeleted and
+// re-created records of every collection included: a deleted record keeps its unit, and A can
+// neither take it over nor bring it back; the refusals say only that A may not write them.
 #include <iostream>
 
 #include "ocop/core/error_codes.hpp"
@@ -110,7 +112,56 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
         b2.put("applicant", applicants.front(), {{"phone", "0902222222"}});
         REQUIRE(b1.sync().complete);
         REQUIRE(b2.sync().complete);
-        REQUIRE_FALSE(p.records_of("conflict", b).empty());
+        const auto conflicts = p.records_of("conflict", b);
+        REQUIRE(conflicts.size() == 1);
+        // Both writers are named, the first one too (the server knows whose replica it is).
+        const Value values = p.server.store().read("conflict", conflicts.front())->get("values");
+        REQUIRE(values.size() == 2);
+        for (const auto& v : values) CHECK(v["user"] == "can.bo.b");
+        CHECK(values[0]["device"].is_string());
+        CHECK(values[0]["device"] != values[1]["device"]);
+    }
+    // Deleted, undeleted and re-created records of every collection in B: copies of one of B's
+    // records, written by the server's own replica (no device may delete some collections),
+    // then deleted; the second brought back as it was, the third brought back with new values.
+    struct Lifecycle {
+        std::string deleted, undeleted, recreated;
+    };
+    std::map<std::string, Lifecycle> lifecycle;
+    {
+        LocalReplica server_side(p.server.store(), builtin_schema(), system_physical_clock(),
+                                 "unused", {}, /*keep_outbox=*/false);
+        uint64_t m = 0;
+        for (const auto& collection :
+             domain::PermissionTable::builtin().unit_scoped_collections()) {
+            INFO(collection);
+            const auto of_b_now = p.records_of(collection, b);
+            REQUIRE_FALSE(of_b_now.empty());
+            const FieldValues values =
+                p.server.store().read(collection, of_b_now.front())->values();
+            Lifecycle& l = lifecycle[collection];
+            for (std::string* id : {&l.deleted, &l.undeleted, &l.recreated}) {
+                char buf[40];
+                std::snprintf(buf, sizeof buf, "0192b001-0000-7000-8000-%012llu",
+                              static_cast<unsigned long long>(++m));
+                *id = buf;
+                LocalTransaction put;
+                put.put(collection, *id, values);
+                server_side.commit(put);
+                LocalTransaction remove;
+                remove.remove(collection, *id);
+                server_side.commit(remove);
+            }
+            LocalTransaction back;
+            back.restore(collection, l.undeleted);
+            const std::string field = editable_field(collection);
+            back.restore(collection, l.recreated);
+            if (!field.empty()) back.put(collection, l.recreated, {{field, "tạo lại"}});
+            server_side.commit(back);
+            REQUIRE(p.server.store().read(collection, l.deleted)->deleted());
+            REQUIRE_FALSE(p.server.store().read(collection, l.undeleted)->deleted());
+            REQUIRE_FALSE(p.server.store().read(collection, l.recreated)->deleted());
+        }
     }
 
     const std::set<RecordKey> of_b = covered_by(p.server.store(), b);
@@ -173,6 +224,7 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
     // A tampered app writes whole records (it holds none of B's), so each attempt carries the
     // record's values with the change; values equal to the server's are not changes there.
     std::map<uint64_t, std::string> tried;
+    std::map<uint64_t, std::string> says_only;
     const auto attempt = [&](const std::string& collection, const std::string& id,
                              FieldValues fields, const FieldValues& change, bool remove = false) {
         fields.erase(std::string(deleted_field));
@@ -183,6 +235,9 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
         const uint64_t seq = officer_a.replica.commit(t).seq;
         tried[seq] =
             collection + " " + id + (remove ? " delete" : " " + nlohmann::json(change).dump());
+        // A refusal about one of B's records says only that A may not write it.
+        if (of_b.count({collection, id}))
+            says_only[seq] = collection + " " + id + ": your account may not write this record";
         ++attempts;
         ++per_collection[collection];
     };
@@ -190,7 +245,7 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
         INFO(collection);
         std::optional<Record> theirs;
         for (const auto& key : of_b)
-            if (key.first == collection) {
+            if (key.first == collection && key.second.rfind("0192b001-", 0) != 0) {
                 theirs = p.server.store().read(key.first, key.second);
                 if (theirs && !theirs->deleted()) break;
             }
@@ -214,6 +269,26 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
         // Delete B's record.
         attempt(collection, theirs->id, values, {}, /*remove=*/true);
     }
+    // B's deleted, undeleted and re-created records: taking them over (moving them into A,
+    // with or without bringing them back), editing, undeleting or deleting them.
+    for (const auto& [collection, l] : lifecycle) {
+        INFO(collection);
+        const std::string field = editable_field(collection);
+        const FieldValues gone = p.server.store().read(collection, l.deleted)->values();
+        attempt(collection, l.deleted, gone, {{"unit", a}});
+        FieldValues revive{{std::string(deleted_field), false}, {"unit", a}};
+        if (!field.empty()) revive[field] = "chiếm lại";
+        attempt(collection, l.deleted, gone, revive);
+        attempt(collection, l.deleted, gone, {{std::string(deleted_field), false}});
+        if (!field.empty()) attempt(collection, l.deleted, gone, {{field, "sửa bản đã xóa"}});
+        for (const auto& live : {l.undeleted, l.recreated}) {
+            const FieldValues values = p.server.store().read(collection, live)->values();
+            attempt(collection, live, values, {{"unit", a}});
+            if (!field.empty()) attempt(collection, live, values, {{field, "sửa trái phép"}});
+            attempt(collection, live, values, {}, /*remove=*/true);
+        }
+    }
+
     // Signing in A's own commune: A is a commune officer, not a team lead.
     attempt("inspection", own_draft->id, own_draft->values(),
             {{"status", "signed"},
@@ -230,8 +305,11 @@ TEST_CASE("officer A never receives commune B's records and cannot touch them", 
     for (const auto& r : report.refusals) {
         INFO(r.code << ": " << r.message);
         CHECK(r.code.rfind("perm.", 0) == 0);
+        if (const auto it = says_only.find(r.seq); it != says_only.end())
+            CHECK(r.message == it->second);
         ++by_code[r.code];
     }
+    CHECK(says_only.size() > 5 * lifecycle.size());
     CHECK(by_code[errc::perm_sign_denied] >= 1);
     // Nothing of B changed on the server, and no refusal handed A any of B's values.
     CHECK(snapshot(p.server.store(), of_b) == before);

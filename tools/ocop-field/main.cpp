@@ -32,6 +32,8 @@ commands:
   resubmit SEQ [--record ID FIELD=VALUE...]   fix a refused changeset and send it again
   conflicts
   resolve CONFLICT_ID VALUE | --json JSON
+  restore CONFLICT_ID            an edit met a deletion: bring the record back with the edit
+  confirm-deletion CONFLICT_ID   an edit met a deletion: the record stays deleted
   merge-units --code CODE --name NAME --effective YYYY-MM-DD [--parent UNIT_ID]
         [--decision REF] OLD_UNIT_ID...   an administrator merges units (prints the new id))";
 
@@ -262,6 +264,11 @@ int run(Args a) {
         std::cout
             << json{{"resolved", args[0]}, {"seq", db->resolve_conflict(args[0], chosen)}}.dump()
             << "\n";
+    } else if (cmd == "restore" || cmd == "confirm-deletion") {
+        expect_count(args, 1, cmd.c_str());
+        const uint64_t seq = cmd == "restore" ? db->restore_deleted(args[0])
+                                              : db->confirm_deletion(args[0]);
+        std::cout << json{{"resolved", args[0]}, {"seq", seq}}.dump() << "\n";
     } else {
         throw UsageError("unknown command '" + cmd + "'");
     }

@@ -6,7 +6,7 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OPS = ['create', 'update', 'delete', 'sign']
+OPS = ['create', 'update', 'delete', 'undelete', 'sign']
 
 
 def main() -> int:

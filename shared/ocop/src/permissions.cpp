@@ -22,6 +22,8 @@ std::string_view to_string(Operation op) noexcept {
             return "delete";
         case Operation::sign:
             return "sign";
+        case Operation::undelete:
+            return "undelete";
     }
     return "?";
 }
@@ -57,6 +59,7 @@ Operation operation_from(const std::string& name, const std::string& where) {
     if (name == "update") return Operation::update;
     if (name == "delete") return Operation::remove;
     if (name == "sign") return Operation::sign;
+    if (name == "undelete") return Operation::undelete;
     invalid(where + ": unknown operation '" + name + "'");
 }
 

@@ -53,6 +53,9 @@ class Transaction {
     // Sets fields of a record (creating it if the id is new).
     void put(const std::string& collection, const std::string& id, const FieldValues& fields);
     void remove(const std::string& collection, const std::string& id);
+    // Brings a deleted record back, with `fields` written with it.
+    void restore(const std::string& collection, const std::string& id,
+                 const FieldValues& fields = {});
 
   private:
     friend class Database;
@@ -118,7 +121,13 @@ class Database {
     // A person chose the value of a conflicting field (one of the listed ones or a new one):
     // the field gets it, with the current value as its base, and the conflict is marked resolved,
     // in one changeset.
+    // A conflict on the field `_deleted` is an edit that met a deletion (the edit is kept in the
+    // deleted record): `chosen` false restores the record with the edit, true confirms the
+    // deletion. Restoring is an `undelete`, which the permission table gives to some roles only,
+    // on the record's own unit.
     uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
+    uint64_t restore_deleted(const std::string& conflict_id);   // resolve_conflict(id, false)
+    uint64_t confirm_deletion(const std::string& conflict_id);  // resolve_conflict(id, true)
 
     // An administrator merges units (e.g. communes into one from 2025-07-01): the new unit and
     // each old unit's end date and successor, planned by ocop::domain::plan_unit_merge on this

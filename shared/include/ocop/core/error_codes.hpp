@@ -72,7 +72,7 @@ inline constexpr const char* perm_operation_denied = "perm.operation_denied";
 inline constexpr const char* perm_field_denied = "perm.field_denied";
 inline constexpr const char* perm_state_denied = "perm.state_denied";
 inline constexpr const char* perm_sign_denied = "perm.sign_denied";
-inline constexpr const char* perm_unit_required = "perm.unit_required";
+inline constexpr const char* perm_reference_not_covered = "perm.reference_not_covered";
 
 // HTTP layer
 inline constexpr const char* http_not_found = "http.not_found";

@@ -25,12 +25,16 @@ class LocalTransaction {
 public:
     void put(std::string collection, std::string id, const FieldValues& fields);
     void remove(std::string collection, std::string id);
+    // Brings a deleted record back (`_deleted = false`), with the fields put with it; the only
+    // edit a deleted record accepts.
+    void restore(std::string collection, std::string id);
     bool empty() const noexcept { return edits_.empty(); }
 
 private:
     friend class LocalReplica;
     struct Edit {
         bool remove = false;
+        bool restore = false;
         FieldValues fields;
     };
     std::map<std::pair<std::string, std::string>, Edit> edits_;
@@ -55,7 +59,7 @@ public:
 
     // Validates and stores `txn` as one changeset, which is returned. Throws Error (nothing
     // stored) on an unknown collection or field, a bad value, a missing required field, or an
-    // edit of a deleted or missing record.
+    // edit of a deleted (unless restored) or missing record.
     Changeset commit(const LocalTransaction& txn);
     // The same inside a store transaction the caller already holds (the server records conflicts
     // in the transaction that detected them).

@@ -2,10 +2,20 @@
 // merge rule still picks a provisional value (the greater stamp) so every replica converges, and
 // this recorder keeps every competing value, with who wrote it, when and from which device, in a
 // `conflict` record that syncs to the devices of the unit until a person resolves it.
+//
+// An edit that meets a deletion (an officer edits offline a record another one deleted
+// meanwhile) is a conflict too, on the field `_deleted`: the edit is kept in the deleted
+// record's cells, and the conflict lists the deletion (value true: who deleted it, when, from
+// which device) and the edit (value false: keep the record, with `edit` holding the fields it
+// wrote). Resolving it with false restores the record with the edit (an `undelete`, checked
+// against the record's own unit), with true confirms the deletion.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "ocop/core/changeset.hpp"
 #include "ocop/core/local_replica.hpp"
@@ -20,10 +30,13 @@ struct ConcurrentWrite {
     std::string field;
     CellValue current;  // what the server held
     Value incoming;     // what the device wrote without having seen `current`
+    // For an edit that meets a deletion (field `_deleted`, incoming false): the fields the edit
+    // wrote, {field: value}. Null otherwise.
+    nlohmann::json edit = nullptr;
 };
 
 class ConflictRecorder {
-public:
+  public:
     explicit ConflictRecorder(LocalReplica& server_writer) : writer_(server_writer) {}
 
     // Before `cs` is applied: its field changes whose base is not the current stamp (the writer
@@ -31,7 +44,9 @@ public:
     // values differ.
     std::vector<ConcurrentWrite> detect(StoreTxn& txn, const Changeset& cs) const;
 
-    // After `cs` is applied: opens or extends the conflict record of each field.
+    // After `cs` is applied: opens or extends the conflict record of each field. Remembers, for
+    // every changeset (conflicting or not), which user and device `who.replica` belongs to, so
+    // that a later conflict names the earlier writer too, not only its replica.
     void record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes, const Changeset& cs,
                 const Principal& who);
 
@@ -39,7 +54,12 @@ public:
     static std::string conflict_id(std::string_view collection, std::string_view record_id,
                                    std::string_view field);
 
-private:
+  private:
+    static void remember_owner(StoreTxn& txn, const Principal& who);
+    // The user and device a replica belongs to, as JSON (null when not known).
+    static std::pair<nlohmann::json, nlohmann::json> owner_of(StoreTxn& txn,
+                                                              const std::string& replica);
+
     LocalReplica& writer_;
 };
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/changeset_rule.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/domain/grant.hpp"
@@ -23,23 +24,37 @@ namespace ocop::domain {
 class PermissionChecker {
   public:
     explicit PermissionChecker(const PermissionTable& table = PermissionTable::builtin())
-        : table_(table) {}
+        : table_(table), schema_(builtin_schema()) {}
 
     // Throws Error for the first record change the grants do not allow, with a message naming
     // the collection, record, unit, operation and field:
-    //   perm.unit_not_covered  no grant covers the record's unit (stored or new)
-    //   perm.unit_required     a record of a unit-scoped collection without a unit
+    //   perm.unit_not_covered  no grant covers the record's unit (stored, also of a deleted
+    //                          record, or new), or it has none; of a stored record or one
+    //                          without a unit the message says only "may not write it"
     //   perm.operation_denied  the roles covering the unit may not create/update/delete it
     //   perm.state_denied      ... not in the record's current state (a closed evaluation)
     //   perm.field_denied      ... not this field (lab results only, for provincial staff)
     //   perm.sign_denied       signing (status=signed, signed_by...) needs a role that signs
-    // Writing a value equal to the stored one is not a change.
+    //   perm.reference_not_covered  a reference (finding.inspection, ...) the change writes
+    //                          points at a record the grants do not cover or that does not
+    //                          exist, or one it keeps points at a record they do not cover;
+    //                          the message is the same in every case
+    // Writing a value equal to the stored one is not a change. Writing `_deleted = false` to a
+    // deleted record is the operation `undelete`.
     void check(StoreTxn& txn, const Changeset& cs, const std::vector<Grant>& grants) const;
 
     const PermissionTable& table() const noexcept { return table_; }
 
   private:
+    void check_operations(const RecordChange& rc, const std::vector<Operation>& operations,
+                          const std::vector<std::string>& fields, const std::string& state,
+                          const std::vector<std::string>& units,
+                          std::map<std::string, UnitCoverage, std::less<>>& by_role) const;
+    void check_references(StoreTxn& txn, const Changeset& cs, const RecordChange& rc,
+                          UnitCoverage& coverage) const;
+
     const PermissionTable& table_;
+    const Schema& schema_;
 };
 
 // The device's copy of the server's check, with the grants the server last reported for the

@@ -7,7 +7,9 @@
 // below it (admin_unit.parent). Every collection except the reference collections has a `unit`
 // field: a change to a record needs a grant covering the record's unit (its stored unit and, if
 // the change moves it, the new one too) with a role the table allows for the operation
-// (create, update, delete, sign), on each field written, in the record's stored state.
+// (create, update, delete, sign, undelete), on each field written, in the record's stored state.
+// A deleted record keeps its unit and state: a write to it is judged like a write to a live
+// record, and bringing it back (writing `_deleted = false`) is the operation `undelete`.
 #pragma once
 
 #include <map>
@@ -23,7 +25,7 @@
 
 namespace ocop::domain {
 
-enum class Operation { create, update, remove, sign };
+enum class Operation { create, update, remove, sign, undelete };
 std::string_view to_string(Operation op) noexcept;
 
 // One line of the table: these roles may do these operations on the collection, on these fields
