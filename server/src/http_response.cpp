@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <optional>
+#include <string>
 
 #include "ocop/sync/gzip.hpp"
 #include "ocop/sync/wire.hpp"
@@ -96,6 +97,10 @@ void send_error(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResp
                 HTTPResponse::HTTPStatus status, std::string_view code, std::string_view message,
                 Exchange& exchange) {
     if (status == HTTPResponse::HTTP_UNAUTHORIZED) response.set("WWW-Authenticate", "Bearer");
+    // A 503 is transient (store busy, disk full, I/O error): nothing of the request was kept, and
+    // the client may send it again. Retry-After says when, unless the route already said.
+    if (status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE && !response.has("Retry-After"))
+        response.set("Retry-After", std::to_string(retry_after_seconds));
     send_json(request, response, status, sync::wire::error_body(code, message), exchange);
 }
 

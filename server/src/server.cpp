@@ -33,6 +33,10 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     const auto file = [&](const char* name) {
         return Poco::Path(options_.data_dir).append(Poco::Path(name)).toString();
     };
+    // Before anything is opened for serving: a file damaged by a crash or a failing disk stops
+    // the start (store.corrupt, naming the file) instead of answering from broken data.
+    for (const char* name : {"ocop.db", "accounts.db", "audit.db"})
+        sqlite::require_intact(file(name));
     // Durability::full: an answered push has reached the disk, whatever happens next.
     store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
     AccountStoreOptions account_options;

@@ -232,6 +232,10 @@ int ServerApp::main(const std::vector<std::string>& args) {
         log.information("stopped");
         return EXIT_OK;
     } catch (const Error& e) {
+        if (e.code() == errc::store_corrupt) {  // a damaged file: an operator must restore it
+            log.fatal(std::string("refusing to start: ") + errc::store_corrupt + ": " + e.what());
+            return EXIT_DATAERR;
+        }
         log.fatal(e.code() + ": " + e.what());
     } catch (const Poco::Exception& e) {
         log.fatal(e.displayText());

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <memory>
+
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 
@@ -17,6 +19,15 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
         case SQLITE_CORRUPT:
         case SQLITE_NOTADB:
             throw Error(ErrorKind::internal, errc::store_corrupt, msg);
+        // Nothing of the failed statement or transaction is kept (SQLite rolls it back), so the
+        // caller may retry once space is freed or the device recovers: transient, not a bug.
+        case SQLITE_FULL:
+            throw Error(
+                ErrorKind::transient, errc::store_full,
+                "the disk is full, nothing was written (" + msg + "); free space and retry");
+        case SQLITE_IOERR:
+            throw Error(ErrorKind::transient, errc::store_io,
+                        "the disk could not be read or written, nothing was written (" + msg + ")");
         default:
             throw Error(ErrorKind::internal, errc::store_io, msg);
     }
@@ -102,7 +113,9 @@ bool Stmt::is_null(int col) const {
 Db::Db(const std::string& path, Durability durability, int cache_mib) {
     const int rc =
         sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                            SQLITE_OPEN_URI,  // "file:PATH?vfs=NAME" picks a VFS (the fault tests)
+                        nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = "open " + path + ": " + sqlite3_errstr(rc);
         sqlite3_close(db_);
@@ -142,6 +155,42 @@ int64_t layout_version(Db& db, const std::string& path, int64_t supported) {
                     path + " has layout version " + std::to_string(found) +
                         ", newer than this server understands (" + std::to_string(supported) + ")");
     return found;
+}
+
+namespace {
+
+[[noreturn]] void refuse_damaged(const std::string& path, const std::string& problem) {
+    throw Error(ErrorKind::internal, errc::store_corrupt,
+                path + " is damaged (" + problem +
+                    "); it will not be served. Restore it from the latest backup, then start "
+                    "again (docs/guarantees.md, Durability)");
+}
+
+}  // namespace
+
+void require_intact(const std::string& path) {
+    sqlite3* db = nullptr;
+    // Read-write without CREATE: a missing file is new, and an existing WAL is replayed first,
+    // as the store's own open would.
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+    if (rc == SQLITE_CANTOPEN) {
+        sqlite3_close(db);
+        return;
+    }
+    const std::unique_ptr<sqlite3, int (*)(sqlite3*)> owned(db, sqlite3_close_v2);
+    if (rc != SQLITE_OK) throw_sqlite(db, rc, "open " + path);
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    std::string first_problem;
+    try {
+        Stmt check(db, "PRAGMA quick_check(1)");
+        if (check.step() && check.text(0) != "ok") first_problem = std::string(check.text(0));
+    } catch (const Error& e) {
+        if (std::string_view(e.code()) != errc::store_corrupt) throw;
+        first_problem = e.what();
+    }
+    if (!first_problem.empty()) refuse_damaged(path, "quick_check: " + first_problem);
 }
 
 void set_layout_version(Db& db, int64_t version) {

@@ -76,7 +76,7 @@ TEST_CASE("an error body is JSON whatever bytes its message quotes (fuzz finding
           "[sync][wire][fuzz]") {
     // The messages of fuzz/regressions/http/f1-*: a JSON parse error quoting the first byte of a
     // two-byte character, a lone continuation byte, an unknown Content-Encoding of one byte.
-    for (const std::string message :
+    for (const std::string& message :
          {std::string("not valid JSON: [json.exception.parse_error.101] last read: '\"\xc3'"),
           std::string("invalid literal; last read: '\xde'"),
           std::string("unsupported Content-Encoding '\xc3' (use gzip or none)")}) {

@@ -26,8 +26,12 @@ void send_json(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRespo
 // not_found 404, conflict 409, too_large 413, transient 503, internal 500.
 Poco::Net::HTTPResponse::HTTPStatus status_for(ErrorKind kind) noexcept;
 
+// How long a 503 answer asks the client to wait: long enough for a busy lock or a cleaned-up disk,
+// short enough that a field officer's sync is not held up.
+inline constexpr int retry_after_seconds = 5;
+
 // {"error":{"code":...,"message":...}} with the status; 401 answers also carry
-// WWW-Authenticate: Bearer.
+// WWW-Authenticate: Bearer, 503 answers Retry-After (retry_after_seconds) unless already set.
 void send_error(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                 Poco::Net::HTTPResponse::HTTPStatus status, std::string_view code,
                 std::string_view message, Exchange& exchange);

@@ -28,6 +28,7 @@ inline constexpr const char* changeset_empty = "changeset.empty";
 inline constexpr const char* store_io = "store.io";
 inline constexpr const char* store_busy = "store.busy";
 inline constexpr const char* store_corrupt = "store.corrupt";
+inline constexpr const char* store_full = "store.full";
 
 // Clocks
 inline constexpr const char* clock_bad_stamp = "clock.bad_stamp";

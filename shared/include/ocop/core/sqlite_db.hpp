@@ -95,7 +95,14 @@ class ImmediateTxn {
 int64_t layout_version(Db& db, const std::string& path, int64_t supported);
 void set_layout_version(Db& db, int64_t version);
 
-// Throws the Error matching a SQLite result code (store.busy, store.corrupt, store.io).
+// Runs PRAGMA quick_check on an existing database file (a missing one passes: it will be
+// created). Throws Error(store.corrupt) naming the file and saying to restore a backup when
+// SQLite finds it damaged or not a database at all. The server calls it on every file before it
+// serves anything, so a file damaged by a crash or a failing disk is refused, never served.
+void require_intact(const std::string& path);
+
+// Throws the Error matching a SQLite result code: store.busy, store.full, store.io (transient:
+// the failed statement left nothing behind), store.corrupt, or store.io (internal) for the rest.
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
 
 }  // namespace ocop::sqlite
