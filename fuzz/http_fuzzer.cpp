@@ -19,7 +19,6 @@
 #include "fake_http.hpp"
 #include "fuzz_check.hpp"
 #include "fuzz_server.hpp"
-#include "known_findings.hpp"
 #include "ocop/sync/gzip.hpp"
 
 using ocop::fuzz::check;
@@ -77,11 +76,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const Poco::Exception&) {
         return 0;  // Poco's HTTPServerConnection answers 400 itself; no handler runs
     }
-    // OCOP_FUZZ_KNOWN=1 runs known findings too, to check whether a fix has landed.
-    static const bool run_known = std::getenv("OCOP_FUZZ_KNOWN") != nullptr;
-    if (!run_known && (ocop::fuzz::hits_f1_invalid_utf8(*request, request->framed_body()) ||
-                       ocop::fuzz::hits_f2_chunked_with_bad_length(*request)))
-        return 0;                // a known open finding (known_findings.hpp)
     server.last_logged_error();  // forget what earlier requests logged
 
     // What HTTPServerConnection does before it calls the handler.

@@ -1,8 +1,10 @@
 #include "ocop/server/http_body.hpp"
 
+#include <Poco/NumberParser.h>
 #include <Poco/String.h>
 
 #include <istream>
+#include <optional>
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
@@ -19,6 +21,18 @@ constexpr size_t kChunk = 64 * 1024;
 // would otherwise read a POST until the client closes, which an HTTP/1.1 client never does.
 bool has_body(const Poco::Net::HTTPServerRequest& request) {
     return request.getChunkedTransferEncoding() || request.hasContentLength();
+}
+
+// The body's declared length, if it has one. Chunked framing overrides Content-Length (RFC 9112
+// §6.3), which is then ignored whatever it says (Poco frames such a body by its chunks too); a
+// length that is not a number is none (fuzz finding F2: Poco's getContentLength64 throws).
+std::optional<uint64_t> declared_length(const Poco::Net::HTTPServerRequest& request) {
+    if (request.getChunkedTransferEncoding() || !request.hasContentLength()) return std::nullopt;
+    Poco::UInt64 length = 0;
+    if (!Poco::NumberParser::tryParseUnsigned64(request.get(Poco::Net::HTTPMessage::CONTENT_LENGTH),
+                                                length))
+        return std::nullopt;
+    return length;
 }
 
 [[noreturn]] void too_large(Poco::Net::HTTPServerResponse& response, Exchange& exchange,
@@ -83,8 +97,9 @@ std::string read_body(Poco::Net::HTTPServerRequest& request,
     if (exchange.connection) exchange.connection->body_started();
     std::string raw;
     if (has_body(request)) {
-        const bool declared = request.hasContentLength();
-        const auto length = declared ? request.getContentLength64() : 0;
+        const std::optional<uint64_t> declared_bytes = declared_length(request);
+        const bool declared = declared_bytes.has_value();
+        const uint64_t length = declared_bytes.value_or(0);
         if (declared && static_cast<uint64_t>(length) > limits.max_body)
             too_large(response, exchange, limits.max_body);  // refused before reading a byte
         // Until the whole body is in, any failure (too large, no memory, cut) leaves the rest
@@ -146,9 +161,8 @@ void discard_body(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
     if (!has_body(request)) return;
     // A small body is dropped before the answer and the connection stays usable; a larger one
     // after the answer is out (drain_body), and the connection is closed.
-    const bool small =
-        !request.hasContentLength() ||
-        static_cast<uint64_t>(request.getContentLength64()) <= tuning::max_discard_keep_alive_bytes;
+    const std::optional<uint64_t> length = declared_length(request);
+    const bool small = !length || *length <= tuning::max_discard_keep_alive_bytes;
     if (small && skip_body(request, exchange, tuning::max_discard_keep_alive_bytes)) return;
     response.setKeepAlive(false);
     exchange.body_left_unread = true;
@@ -158,8 +172,8 @@ void drain_body(Poco::Net::HTTPServerRequest& request, Exchange& exchange) noexc
     if (!exchange.body_left_unread) return;
     exchange.body_left_unread = false;
     try {
-        if (request.hasContentLength() &&
-            static_cast<uint64_t>(request.getContentLength64()) > tuning::max_discard_bytes)
+        if (const auto length = declared_length(request);
+            length && *length > tuning::max_discard_bytes)
             return;  // not worth reading: the client gets the answer, then probably a reset
         if (exchange.connection) exchange.connection->body_started();
         skip_body(request, exchange, tuning::max_discard_bytes);
