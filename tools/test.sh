@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 source tools/deps.sh
 ocop_install_deps
 
+# ccache, where installed, makes a rebuild of an unchanged file free; paths are taken relative to
+# the checkout so that any clone shares one cache. Nothing depends on it.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
+
 for preset in ${OCOP_PRESETS:-release asan fuzz}; do
   echo "=== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
