@@ -63,8 +63,9 @@ FuzzServer::FuzzServer()
     // the executions per second.
     store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::normal);
     const std::string server_id = server::ensure_server_id(*store_);
-    clock_ = std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
-                                        server::load_server_hlc(*store_));
+    clock_ =
+        std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
+                                   server::load_server_hlc(*store_, system_physical_clock()()));
     const Schema& schema = builtin_schema();
     rules_ = std::make_unique<domain::DomainRules>();
     permissions_ = std::make_unique<domain::PermissionChecker>();
