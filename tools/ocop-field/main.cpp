@@ -2,6 +2,8 @@
 // Scriptable: every command prints JSON on stdout; failures print one line
 // "ocop-field: <code>: <message>" on stderr and exit non-zero (2 for usage errors, 3 for a sync
 // that did not complete).
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -9,8 +11,10 @@
 #include <vector>
 
 #include "ocop/core/error.hpp"
+#include "ocop/core/uuid.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/sdk/json_views.hpp"
+#include "ocop/sdk/units.hpp"
 
 namespace {
 
@@ -34,6 +38,10 @@ commands:
   resolve CONFLICT_ID VALUE | --json JSON
   restore CONFLICT_ID            an edit met a deletion: bring the record back with the edit
   confirm-deletion CONFLICT_ID   an edit met a deletion: the record stays deleted
+  units [--level LEVEL] [--on YYYY-MM-DD] [--all]   the administrative units in force today
+        (or on a day; --all: every unit, also former ones), by code; a unit field accepts a code
+        in place of an id (put finding unit=30316), and list COLLECTION unit=X also finds the
+        records of the units that merged into X
   merge-units --code CODE --name NAME --effective YYYY-MM-DD [--parent UNIT_ID]
         [--decision REF] OLD_UNIT_ID...   an administrator merges units (prints the new id))";
 
@@ -95,6 +103,21 @@ size_t parse_count(const std::string& text, const char* what) {
     throw UsageError(std::string(what) + " must be a positive number");
 }
 
+ocop::domain::Date today() {
+    using namespace std::chrono;
+    return ocop::domain::Date::from_unix_ms(
+        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// A reference to an administrative unit may be given by the unit's code (what officers know);
+// the id is what is stored.
+bool is_unit_reference(ocop::sdk::Database& db, const std::string& collection,
+                       const std::string& field) {
+    const auto* coll = db.schema().collection(collection);
+    const auto* def = coll ? coll->field(field) : nullptr;
+    return def && def->type == ocop::FieldType::reference && def->ref_collection == "admin_unit";
+}
+
 // FIELD=VALUE (typed by the schema) or FIELD:=JSON.
 ocop::FieldValues parse_assignments(ocop::sdk::Database& db, const std::string& collection,
                                     const std::vector<std::string>& args) {
@@ -110,7 +133,11 @@ ocop::FieldValues parse_assignments(ocop::sdk::Database& db, const std::string& 
             }
         } else {
             const std::string field = a.substr(0, eq);
-            fields[field] = db.value_from_text(collection, field, a.substr(eq + 1));
+            const std::string text = a.substr(eq + 1);
+            if (!text.empty() && !ocop::is_uuid(text) && is_unit_reference(db, collection, field))
+                fields[field] = ocop::sdk::unit_id_by_code(db, text, today());
+            else
+                fields[field] = db.value_from_text(collection, field, text);
         }
     }
     return fields;
@@ -220,6 +247,33 @@ int run(Args a) {
         }
         std::cout << json{{"resubmitted", seq}, {"seq", db->resubmit_refused(seq, fixes)}}.dump()
                   << "\n";
+    } else if (cmd == "units") {
+        const std::string level = take_option(args, "--level");
+        const std::string on_text = take_option(args, "--on");
+        bool all = false;
+        if (const auto it = std::find(args.begin(), args.end(), "--all"); it != args.end()) {
+            all = true;
+            args.erase(it);
+        }
+        expect_count(args, 0, "units [--level LEVEL] [--on YYYY-MM-DD] [--all]");
+        auto on = today();
+        if (!on_text.empty()) {
+            const auto d = ocop::domain::Date::try_parse(on_text);
+            if (!d) throw UsageError("--on must be a date YYYY-MM-DD");
+            on = *d;
+        }
+        json out = json::array();
+        const auto units =
+            all ? ocop::sdk::all_units(*db, level) : ocop::sdk::units_in_force(*db, on, level);
+        for (const auto& u : units) {
+            json row = {{"code", u.get("code")},   {"name", u.get("name")},
+                        {"level", u.get("level")}, {"id", u.id},
+                        {"valid_from", u.get("valid_from")}};
+            if (!u.get("valid_to").is_null()) row["valid_to"] = u.get("valid_to");
+            if (!u.get("successor").is_null()) row["successor"] = u.get("successor");
+            out.push_back(std::move(row));
+        }
+        std::cout << out.dump() << "\n";
     } else if (cmd == "merge-units") {
         ocop::domain::UnitMerge merge;
         merge.code = take_option(args, "--code");

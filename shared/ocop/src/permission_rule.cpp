@@ -116,6 +116,16 @@ const Value* unit_written_in(const Changeset& cs, std::string_view collection,
     throw Error(ErrorKind::forbidden, code, message);
 }
 
+// A unit as people name it: "Xã Tân Hòa (code 30316)". Units are reference data every device
+// holds, so naming one tells the writer nothing it could not read; the id stays for support.
+std::string unit_label(StoreTxn& txn, const std::string& unit_id) {
+    const auto unit = txn.read("admin_unit", unit_id);
+    if (!unit || !unit->get("name").is_string()) return "unit " + unit_id;
+    std::string label = unit->get("name").get<std::string>();
+    if (unit->get("code").is_string()) label += " (code " + unit->get("code").get<std::string>() + ")";
+    return label + ", unit " + unit_id;
+}
+
 }  // namespace
 
 void PermissionChecker::check(StoreTxn& txn, const Changeset& cs,
@@ -144,7 +154,8 @@ void PermissionChecker::check(StoreTxn& txn, const Changeset& cs,
             if (!any_role.covers(req.units[i])) {
                 if (i == 0 && req.stored_unit) refuse(errc::perm_unit_not_covered, may_not_write);
                 refuse(errc::perm_unit_not_covered,
-                       what + ": unit " + req.units[i] + " is not one your account covers");
+                       what + ": " + unit_label(txn, req.units[i]) +
+                           " is not one your account covers");
             }
         if (!req.operations.empty())
             check_operations(rc, req.operations, req.fields, req.state, req.units, by_role);
