@@ -5,6 +5,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/messages_vi.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/sdk/json_views.hpp"
 #include "ocop/sdk/ocop_sdk.h"
@@ -70,6 +71,14 @@ ocop::FieldValues fields_of(const json& j) {
 extern "C" {
 
 int ocop_sdk_abi_version(void) { return OCOP_SDK_ABI_VERSION; }
+
+const char* ocop_error_message_vi(const ocop_error* err) {
+    if (!err) return ocop::message_vi_generic;
+    // err->code may be unterminated if the caller never had it filled.
+    const std::string_view code(err->code, strnlen(err->code, sizeof err->code));
+    const std::string_view vi = ocop::message_vi(code);
+    return vi.empty() ? ocop::message_vi_generic : vi.data();
+}
 
 ocop_db* ocop_db_open(const char* path, ocop_error* err) {
     if (!check_args(err, {path})) return nullptr;

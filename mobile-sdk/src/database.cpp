@@ -12,6 +12,7 @@
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/http_transport.hpp"
+#include "vi_case.hpp"
 
 namespace ocop::sdk {
 
@@ -25,6 +26,17 @@ constexpr const char* kUser = "sdk_user";
 constexpr const char* kToken = "sdk_device_token";
 constexpr const char* kCaFile = "sdk_ca_file";
 constexpr const char* kLastRunComplete = "sdk_last_run_complete";
+
+// An option's value as given, or the value of the option whose label_vi it is (any case:
+// "nháp" -> "draft"). Anything else is returned unchanged for validation to refuse with the list
+// of options.
+std::string enum_value_from_text(const FieldDef& def, const std::string& text) {
+    for (const auto& o : def.options)
+        if (o.value == text) return o.value;
+    for (const auto& o : def.options)
+        if (!o.label_vi.empty() && detail::equal_ignoring_case_vi(o.label_vi, text)) return o.value;
+    return text;
+}
 
 [[noreturn]] void bad_text(const std::string& collection, const std::string& field,
                            const std::string& what) {
@@ -154,6 +166,8 @@ Value Database::value_from_text(const std::string& collection, const std::string
                 bad_text(collection, field, "must be true or false");
             case FieldType::json:
                 return nlohmann::json::parse(text);
+            case FieldType::enumeration:
+                return enum_value_from_text(*def, text);
             default:
                 return text;
         }

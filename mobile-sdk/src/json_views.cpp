@@ -1,6 +1,8 @@
 #include "ocop/sdk/json_views.hpp"
 
 #include "ocop/core/changeset_codec.hpp"
+#include "ocop/core/messages_vi.hpp"
+#include "ocop/sdk/local_time.hpp"
 
 namespace ocop::sdk::json_view {
 
@@ -14,10 +16,33 @@ json record(const Record& r) {
         {"collection", r.collection}, {"id", r.id}, {"deleted", r.deleted()}, {"fields", fields}};
 }
 
+json record_labelled(const Record& r, const Schema& schema, std::optional<int> utc_offset_minutes) {
+    json j = record(r);
+    const CollectionDef* coll = schema.collection(r.collection);
+    if (!coll) return j;
+    json& fields = j["fields"];
+    for (const auto& def : coll->fields) {
+        const auto it = fields.find(def.name);
+        if (it == fields.end() || !it->is_string()) continue;
+        const std::string value = it->get<std::string>();  // fields grows below
+        if (def.type == FieldType::enumeration) {
+            for (const auto& o : def.options)
+                if (o.value == value) fields[def.name + "_label_vi"] = o.label_vi;
+        } else if (def.type == FieldType::datetime && utc_offset_minutes &&
+                   is_iso_datetime(value)) {
+            fields[def.name + "_local"] = format_local_time(value, *utc_offset_minutes);
+        }
+    }
+    return j;
+}
+
 json report(const sync::SyncReport& r) {
     json refusals = json::array();
     for (const auto& x : r.refusals)
-        refusals.push_back({{"seq", x.seq}, {"code", x.code}, {"message", x.message}});
+        refusals.push_back({{"seq", x.seq},
+                            {"code", x.code},
+                            {"message", x.message},
+                            {"message_vi", message_vi_or_generic(x.code)}});
     json j = {{"complete", r.complete},
               {"requests", r.progress.requests},
               {"failed_attempts", r.progress.failed_attempts},
@@ -32,8 +57,10 @@ json report(const sync::SyncReport& r) {
               {"bytes_received", r.progress.bytes_received},
               {"refusals", refusals}};
     if (!r.complete)
-        j["error"] = {
-            {"code", r.error_code}, {"message", r.error_message}, {"transient", r.error_transient}};
+        j["error"] = {{"code", r.error_code},
+                      {"message", r.error_message},
+                      {"message_vi", message_vi_or_generic(r.error_code)},
+                      {"transient", r.error_transient}};
     return j;
 }
 
@@ -47,6 +74,11 @@ json status(const Status& s) {
               {"fully_synced", s.fully_synced},
               {"pull_cursor", s.pull_cursor},
               {"last_error", s.last_error}};
+    // last_error is "<code>: <message>" (the sync client's meta); the code picks the sentence.
+    j["last_error_vi"] =
+        s.last_error.empty()
+            ? std::string()
+            : message_vi_or_generic(s.last_error.substr(0, s.last_error.find(": ")));
     j["last_complete_sync_ms"] =
         s.last_complete_sync_ms ? json(*s.last_complete_sync_ms) : json(nullptr);
     // The roles and units the server last reported (null before the first sync).
@@ -66,6 +98,7 @@ json refused(const std::vector<QuarantinedChangeset>& list) {
         out.push_back({{"seq", q.changeset.seq},
                        {"code", q.code},
                        {"message", q.message},
+                       {"message_vi", message_vi_or_generic(q.code)},
                        {"changeset", codec::to_json(q.changeset)}});
     return out;
 }

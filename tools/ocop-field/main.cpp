@@ -1,7 +1,8 @@
 // ocop-field: a field device on the command line, built only on the SDK's public C++ API.
-// Scriptable: every command prints JSON on stdout; failures print one line
-// "ocop-field: <code>: <message>" on stderr and exit non-zero (2 for usage errors, 3 for a sync
-// that did not complete).
+// Scriptable: every command prints JSON on stdout; failures print the line
+// "ocop-field: <code>: <message>" on stderr (scripts parse it), then "ocop-field: <the code's
+// Vietnamese message>" for the officer, and exit non-zero (2 for usage errors, 3 for a sync that
+// did not complete).
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -11,9 +12,11 @@
 #include <vector>
 
 #include "ocop/core/error.hpp"
+#include "ocop/core/messages_vi.hpp"
 #include "ocop/core/uuid.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/sdk/json_views.hpp"
+#include "ocop/sdk/local_time.hpp"
 #include "ocop/sdk/units.hpp"
 
 namespace {
@@ -26,8 +29,10 @@ commands:
         https URL, PEM is the CA (or self-signed server) certificate to trust instead of the
         system's CAs; it is remembered for sync
   put COLLECTION [--id ID] FIELD=VALUE... [FIELD:=JSON...]
-  get COLLECTION ID
-  list COLLECTION [FIELD=VALUE...] [--limit N]
+  get COLLECTION ID [--labels]
+  list COLLECTION [FIELD=VALUE...] [--limit N] [--labels]
+        --labels adds FIELD_label_vi beside enum fields and FIELD_local (date-times in this
+        device's zone, TZ) beside date-time fields
   delete COLLECTION ID
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
@@ -87,6 +92,23 @@ std::string take_option(std::vector<std::string>& args, const std::string& name,
         return v;
     }
     return fallback;
+}
+
+// Removes "--name" from args and says whether it was there.
+bool take_flag(std::vector<std::string>& args, const std::string& name) {
+    const auto before = args.size();
+    std::erase(args, name);
+    return args.size() != before;
+}
+
+// A record as JSON; with labels, enum labels and date-times in the device's zone (TZ) too.
+json show(const ocop::sdk::Database& db, const ocop::Record& r, bool labels) {
+    if (!labels) return ocop::sdk::json_view::record(r);
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return ocop::sdk::json_view::record_labelled(r, db.schema(),
+                                                 ocop::sdk::device_utc_offset_minutes(now));
 }
 
 void expect_count(const std::vector<std::string>& args, size_t n, const char* what) {
@@ -183,21 +205,22 @@ int run(Args a) {
         });
         std::cout << json{{"id", id}, {"seq", seq}}.dump() << "\n";
     } else if (cmd == "get") {
+        const bool labels = take_flag(args, "--labels");
         expect_count(args, 2, "get COLLECTION ID");
         const auto rec = db->get(args[0], args[1]);
         if (!rec)
             throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
                               args[0] + "/" + args[1] + " does not exist on this device");
-        std::cout << ocop::sdk::json_view::record(*rec).dump() << "\n";
+        std::cout << show(*db, *rec, labels).dump() << "\n";
     } else if (cmd == "list") {
+        const bool labels = take_flag(args, "--labels");
         const size_t limit = parse_count(take_option(args, "--limit", "1000"), "--limit");
         if (args.empty()) throw UsageError("list COLLECTION [FIELD=VALUE...]");
         std::vector<ocop::FieldFilter> filters;
         for (auto& [k, v] : parse_assignments(*db, args[0], {args.begin() + 1, args.end()}))
             filters.push_back({k, v});
         json out = json::array();
-        for (const auto& r : db->list(args[0], filters, limit))
-            out.push_back(ocop::sdk::json_view::record(r));
+        for (const auto& r : db->list(args[0], filters, limit)) out.push_back(show(*db, r, labels));
         std::cout << out.dump() << "\n";
     } else if (cmd == "delete") {
         expect_count(args, 2, "delete COLLECTION ID");
@@ -215,8 +238,8 @@ int run(Args a) {
         const auto report = db->sync({}, nullptr, opts);
         std::cout << ocop::sdk::json_view::report(report).dump() << "\n";
         if (!report.complete) {
-            std::cerr << "ocop-field: " << report.error_code << ": " << report.error_message
-                      << "\n";
+            std::cerr << "ocop-field: " << report.error_code << ": " << report.error_message << "\n"
+                      << "ocop-field: " << ocop::message_vi_or_generic(report.error_code) << "\n";
             return 3;
         }
     } else if (cmd == "status") {
@@ -266,8 +289,10 @@ int run(Args a) {
         const auto units =
             all ? ocop::sdk::all_units(*db, level) : ocop::sdk::units_in_force(*db, on, level);
         for (const auto& u : units) {
-            json row = {{"code", u.get("code")},   {"name", u.get("name")},
-                        {"level", u.get("level")}, {"id", u.id},
+            json row = {{"code", u.get("code")},
+                        {"name", u.get("name")},
+                        {"level", u.get("level")},
+                        {"id", u.id},
                         {"valid_from", u.get("valid_from")}};
             if (!u.get("valid_to").is_null()) row["valid_to"] = u.get("valid_to");
             if (!u.get("successor").is_null()) row["successor"] = u.get("successor");
@@ -320,8 +345,8 @@ int run(Args a) {
             << "\n";
     } else if (cmd == "restore" || cmd == "confirm-deletion") {
         expect_count(args, 1, cmd.c_str());
-        const uint64_t seq = cmd == "restore" ? db->restore_deleted(args[0])
-                                              : db->confirm_deletion(args[0]);
+        const uint64_t seq =
+            cmd == "restore" ? db->restore_deleted(args[0]) : db->confirm_deletion(args[0]);
         std::cout << json{{"resolved", args[0]}, {"seq", seq}}.dump() << "\n";
     } else {
         throw UsageError("unknown command '" + cmd + "'");
@@ -338,10 +363,12 @@ int main(int argc, char** argv) {
         std::cerr << "ocop-field: usage: " << e.what() << "\n" << kUsage << "\n";
         return 2;
     } catch (const ocop::Error& e) {
-        std::cerr << "ocop-field: " << e.code() << ": " << e.what() << "\n";
+        std::cerr << "ocop-field: " << e.code() << ": " << e.what() << "\n"
+                  << "ocop-field: " << ocop::message_vi_or_generic(e.code()) << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "ocop-field: internal.error: " << e.what() << "\n";
+        std::cerr << "ocop-field: internal.error: " << e.what() << "\n"
+                  << "ocop-field: " << ocop::message_vi("internal.error") << "\n";
         return 1;
     }
 }

@@ -87,7 +87,8 @@ class Database {
                              const std::string& after_id = {});
 
     // Turns the text form of a value (a form input, a command-line argument) into the field's
-    // typed value: integers, reals, true/false, JSON for json fields; empty text is null.
+    // typed value: integers, reals, true/false, JSON for json fields; empty text is null. An
+    // enumeration takes its value or its label_vi in any letter case ("Nháp" -> "draft").
     Value value_from_text(const std::string& collection, const std::string& field,
                           const std::string& text) const;
 

@@ -43,6 +43,13 @@ typedef struct {
 
 OCOP_API int ocop_sdk_abi_version(void);
 
+/* The Vietnamese message for err->code, to show the officer beside (or instead of) err->message.
+ * Added after ABI version 1 without changing ocop_error, so callers built against the old header
+ * keep working. Never NULL: a static UTF-8 string, not to be freed; for an unknown code (or a NULL
+ * err) a generic "an error occurred" sentence. The catalogue is the core's, so every app shows the
+ * same sentence for a code. */
+OCOP_API const char* ocop_error_message_vi(const ocop_error* err);
+
 /* Opens or creates the device store at `path`. NULL on failure. */
 OCOP_API ocop_db* ocop_db_open(const char* path, ocop_error* err);
 OCOP_API void ocop_db_close(ocop_db* db);
