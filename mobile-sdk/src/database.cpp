@@ -1,11 +1,13 @@
 #include "ocop/sdk/database.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/core/text.hpp"
 #include "ocop/core/uuid.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
@@ -132,6 +134,65 @@ std::vector<Record> Database::list(const std::string& collection,
     const CollectionDef& coll = schema().require_collection(collection);
     for (const auto& f : filters) schema().validate_value(coll, f.field, f.equals);
     return impl_->store.query(collection, filters, limit, after_id);
+}
+
+std::vector<Record> Database::search(const std::string& collection, const std::string& query,
+                                     size_t limit, const std::string& field) {
+    const CollectionDef& coll = schema().require_collection(collection);
+    std::vector<std::string> fields;
+    if (!field.empty()) {
+        const FieldDef* def = coll.field(field);
+        if (!def)
+            throw Error(ErrorKind::invalid_input, errc::schema_unknown_field,
+                        collection + "." + field + ": no such field in the schema");
+        if (def->type != FieldType::text)
+            throw Error(ErrorKind::invalid_input, errc::value_type_mismatch,
+                        collection + "." + field + ": search needs a text field, this is " +
+                            std::string(to_string(def->type)));
+        fields.push_back(field);
+    } else {
+        for (const auto& f : coll.fields)
+            if (f.type == FieldType::text) fields.push_back(f.name);
+    }
+    std::vector<std::string> words;
+    const std::string folded_query = text::fold_for_search(query);
+    for (size_t at = 0; at < folded_query.size();) {
+        const size_t end = std::min(folded_query.find(' ', at), folded_query.size());
+        words.push_back(folded_query.substr(at, end - at));
+        at = end + 1;
+    }
+    if (words.empty())
+        throw Error(ErrorKind::invalid_input, errc::search_empty_query,
+                    "search in " + collection + ": the query has no word");
+
+    // Each word may match a different field ("long xuyen" in the name, "an giang" in the
+    // address), so the fields are joined before the words are looked for.
+    const auto matches = [&](const Record& rec) {
+        std::string haystack;
+        for (const auto& name : fields) {
+            const Value& v = rec.get(name);
+            if (!v.is_string()) continue;
+            haystack += text::fold_for_search(v.get_ref<const std::string&>());
+            haystack += '\n';
+        }
+        for (const auto& w : words)
+            if (haystack.find(w) == std::string::npos) return false;
+        return true;
+    };
+    std::vector<Record> out;
+    std::string after;
+    constexpr size_t page = 256;
+    while (out.size() < limit) {
+        std::vector<Record> batch = impl_->store.query(collection, {}, page, after);
+        if (batch.empty()) break;
+        after = batch.back().id;
+        for (auto& rec : batch) {
+            if (out.size() >= limit) break;
+            if (matches(rec)) out.push_back(std::move(rec));
+        }
+        if (batch.size() < page) break;
+    }
+    return out;
 }
 
 Value Database::value_from_text(const std::string& collection, const std::string& field,

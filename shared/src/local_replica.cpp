@@ -4,9 +4,25 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/text.hpp"
 #include "ocop/core/tuning.hpp"
 
 namespace ocop {
+
+namespace {
+
+// Text is stored in NFC so that the same words typed through different input methods are the
+// same bytes (equal, found by filters, merged as one value). Invalid UTF-8 is left for
+// validate_value to refuse with the field's name.
+void normalise_text(const CollectionDef* coll, const std::string& name, Value& v) {
+    if (!coll || !v.is_string()) return;
+    const FieldDef* f = coll->field(name);
+    if (!f || f->type != FieldType::text) return;
+    const auto& s = v.get_ref<const std::string&>();
+    if (is_valid_utf8(s) && !text::is_nfc(s)) v = text::to_nfc(s);
+}
+
+}  // namespace
 
 void LocalTransaction::put(std::string collection, std::string id, const FieldValues& fields) {
     Edit& e = edits_[{std::move(collection), std::move(id)}];
@@ -48,7 +64,11 @@ Changeset LocalReplica::commit(const LocalTransaction& txn) {
     return cs;
 }
 
-Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& txn) {
+Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& as_given) {
+    LocalTransaction txn = as_given;
+    for (auto& [key, edit] : txn.edits_)
+        for (auto& [name, value] : edit.fields)
+            normalise_text(schema_.collection(key.first), name, value);
     if (txn.empty())
         throw Error(ErrorKind::invalid_input, errc::changeset_empty, "the transaction has no edits");
     // Validate every value before touching the store, so that a bad form fails as a whole.

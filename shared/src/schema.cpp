@@ -5,6 +5,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/text.hpp"
 #include "ocop/core/uuid.hpp"
 
 namespace ocop {
@@ -177,6 +178,12 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
             expect(v.is_string(), "text");
             if (!is_valid_utf8(v.get_ref<const std::string&>()))
                 invalid_value(errc::value_bad_format, coll, name, "is not valid UTF-8 text");
+            // Replicas commit NFC only (LocalReplica normalises); a changeset holding another
+            // form was not made by one, and rewriting it here would leave its sender's copy
+            // different from everyone else's.
+            if (!text::is_nfc(v.get_ref<const std::string&>()))
+                invalid_value(errc::value_not_nfc, coll, name,
+                              "text is not in Unicode NFC form (normalise before sending)");
             check_length(v.get_ref<const std::string&>().size());
             break;
         case FieldType::integer: expect(v.is_number_integer(), "an integer"); break;

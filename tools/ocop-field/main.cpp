@@ -33,6 +33,8 @@ commands:
   list COLLECTION [FIELD=VALUE...] [--limit N] [--labels]
         --labels adds FIELD_label_vi beside enum fields and FIELD_local (date-times in this
         device's zone, TZ) beside date-time fields
+  search COLLECTION TEXT... [--field FIELD] [--limit N]   words in any case, with or without
+        diacritics ("cho long xuyen" finds "Chợ Long Xuyên"), in the text fields
   delete COLLECTION ID
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
@@ -221,6 +223,16 @@ int run(Args a) {
             filters.push_back({k, v});
         json out = json::array();
         for (const auto& r : db->list(args[0], filters, limit)) out.push_back(show(*db, r, labels));
+        std::cout << out.dump() << "\n";
+    } else if (cmd == "search") {
+        const size_t limit = parse_count(take_option(args, "--limit", "100"), "--limit");
+        const std::string field = take_option(args, "--field");
+        if (args.size() < 2) throw UsageError("search COLLECTION TEXT... [--field F] [--limit N]");
+        std::string query;
+        for (size_t i = 1; i < args.size(); ++i) query += (i > 1 ? " " : "") + args[i];
+        json out = json::array();
+        for (const auto& r : db->search(args[0], query, limit, field))
+            out.push_back(ocop::sdk::json_view::record(r));
         std::cout << out.dump() << "\n";
     } else if (cmd == "delete") {
         expect_count(args, 2, "delete COLLECTION ID");

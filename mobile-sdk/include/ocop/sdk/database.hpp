@@ -86,6 +86,14 @@ class Database {
                              const std::vector<FieldFilter>& filters = {}, size_t limit = 1000,
                              const std::string& after_id = {});
 
+    // Records of `collection` (not deleted, in id order, at most `limit`) whose text fields hold
+    // every word of `query`, compared folded: case and diacritics ignored, đ read as d, so
+    // "cho long xuyen" finds "Chợ Long Xuyên". A non-empty `field` searches that text field only.
+    // Scans the collection: the stored layout has no search index, so old stores need no
+    // migration. Throws Error(search.empty_query) when `query` has no word.
+    std::vector<Record> search(const std::string& collection, const std::string& query,
+                               size_t limit = 100, const std::string& field = {});
+
     // Turns the text form of a value (a form input, a command-line argument) into the field's
     // typed value: integers, reals, true/false, JSON for json fields; empty text is null. An
     // enumeration takes its value or its label_vi in any letter case ("Nháp" -> "draft").
