@@ -23,7 +23,10 @@ commands:
         system's CAs; it is remembered for sync
   put COLLECTION [--id ID] FIELD=VALUE... [FIELD:=JSON...]
   get COLLECTION ID
-  list COLLECTION [FIELD=VALUE...] [--limit N]
+  list COLLECTION [FIELD=VALUE...] [--limit N] [--after ID]
+        a JSON array of at most N records (default 1000; 0: all) in id order, after ID; when
+        more exist, stderr says so: "ocop-field: list: more records after ID; run again with
+        --after ID for the rest (or --limit 0 for all)"
   delete COLLECTION ID
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
@@ -163,15 +166,23 @@ int run(Args a) {
                               args[0] + "/" + args[1] + " does not exist on this device");
         std::cout << ocop::sdk::json_view::record(*rec).dump() << "\n";
     } else if (cmd == "list") {
-        const size_t limit = parse_count(take_option(args, "--limit", "1000"), "--limit");
+        const std::string limit_text = take_option(args, "--limit", "1000");
+        const size_t limit = limit_text == "0" ? 0 : parse_count(limit_text, "--limit");
+        const std::string after = take_option(args, "--after", "");
         if (args.empty()) throw UsageError("list COLLECTION [FIELD=VALUE...]");
         std::vector<ocop::FieldFilter> filters;
         for (auto& [k, v] : parse_assignments(*db, args[0], {args.begin() + 1, args.end()}))
             filters.push_back({k, v});
+        // stdout stays a plain array (what scripts already read); the cut is said on stderr so
+        // nobody takes the first page for the whole.
+        const ocop::sdk::Page page = db->list_page(args[0], filters, limit, after);
         json out = json::array();
-        for (const auto& r : db->list(args[0], filters, limit))
-            out.push_back(ocop::sdk::json_view::record(r));
+        for (const auto& r : page.records) out.push_back(ocop::sdk::json_view::record(r));
         std::cout << out.dump() << "\n";
+        if (page.more)
+            std::cerr << "ocop-field: list: more records after " << page.next_after_id
+                      << "; run again with --after " << page.next_after_id
+                      << " for the rest (or --limit 0 for all)\n";
     } else if (cmd == "delete") {
         expect_count(args, 2, "delete COLLECTION ID");
         const uint64_t seq =
