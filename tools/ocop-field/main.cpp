@@ -25,8 +25,8 @@ commands:
   get COLLECTION ID
   list COLLECTION [FIELD=VALUE...] [--limit N] [--after ID]
         a JSON array of at most N records (default 1000; 0: all) in id order, after ID; when
-        more exist, stderr says so: "ocop-field: list: more records after ID; run again with
-        --after ID for the rest (or --limit 0 for all)"
+        more exist, stderr says so in one line: "ocop-field: list: more records after ID; run
+        again with --after ID for the rest, or --limit 0 for all"
   delete COLLECTION ID
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
@@ -167,7 +167,12 @@ int run(Args a) {
         std::cout << ocop::sdk::json_view::record(*rec).dump() << "\n";
     } else if (cmd == "list") {
         const std::string limit_text = take_option(args, "--limit", "1000");
-        const size_t limit = limit_text == "0" ? 0 : parse_count(limit_text, "--limit");
+        size_t limit = 0;  // all
+        try {
+            if (limit_text != "0") limit = parse_count(limit_text, "--limit");
+        } catch (const UsageError&) {
+            throw UsageError("--limit must be a number of records, or 0 for all");
+        }
         const std::string after = take_option(args, "--after", "");
         if (args.empty()) throw UsageError("list COLLECTION [FIELD=VALUE...]");
         std::vector<ocop::FieldFilter> filters;
@@ -182,7 +187,7 @@ int run(Args a) {
         if (page.more)
             std::cerr << "ocop-field: list: more records after " << page.next_after_id
                       << "; run again with --after " << page.next_after_id
-                      << " for the rest (or --limit 0 for all)\n";
+                      << " for the rest, or --limit 0 for all\n";
     } else if (cmd == "delete") {
         expect_count(args, 2, "delete COLLECTION ID");
         const uint64_t seq =
