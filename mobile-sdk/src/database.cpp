@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
@@ -128,12 +129,26 @@ std::optional<Record> Database::get(const std::string& collection, const std::st
     return impl_->store.read(collection, id);
 }
 
+Page Database::list_page(const std::string& collection, const std::vector<FieldFilter>& filters,
+                         size_t limit, const std::string& after_id) {
+    const CollectionDef& coll = schema().require_collection(collection);
+    for (const auto& f : filters) schema().validate_value(coll, f.field, f.equals);
+    Page page;
+    // One record more than asked tells whether the result was cut; 0 ("all") must not overflow.
+    const size_t asked = limit == 0 ? std::numeric_limits<size_t>::max() - 1 : limit;
+    page.records = impl_->store.query(collection, filters, asked + 1, after_id);
+    if (page.records.size() > asked) {
+        page.records.pop_back();
+        page.more = true;
+        page.next_after_id = page.records.back().id;
+    }
+    return page;
+}
+
 std::vector<Record> Database::list(const std::string& collection,
                                    const std::vector<FieldFilter>& filters, size_t limit,
                                    const std::string& after_id) {
-    const CollectionDef& coll = schema().require_collection(collection);
-    for (const auto& f : filters) schema().validate_value(coll, f.field, f.equals);
-    return impl_->store.query(collection, filters, limit, after_id);
+    return list_page(collection, filters, limit, after_id).records;
 }
 
 std::vector<Record> Database::search(const std::string& collection, const std::string& query,

@@ -103,7 +103,7 @@ std::vector<Record> list_in_unit(Database& db, const std::string& collection,
     }
     std::sort(merged.begin(), merged.end(),
               [](const Record& a, const Record& b) { return a.id < b.id; });
-    if (merged.size() > limit) merged.resize(limit);
+    if (limit != 0 && merged.size() > limit) merged.resize(limit);
     return merged;
 }
 

@@ -12,6 +12,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <cerrno>
 #include <istream>
 #include <ostream>
 
@@ -40,6 +41,21 @@ bool tls_refused(const Poco::Net::SSLException& e) {
     return false;
 }
 
+// True when the failure is that no connection could be opened at all (refused, no route, the
+// name not found, no answer within the connect timeout), as opposed to one that was made and
+// then broke. Poco closes the session on any failure, so the exception is all that tells them
+// apart: a connect timeout is the one TimeoutException that says "connect timed out".
+bool nothing_answered(const Poco::Exception& e) {
+    if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e) ||
+        dynamic_cast<const Poco::Net::DNSException*>(&e))
+        return true;
+    if (dynamic_cast<const Poco::TimeoutException*>(&e))
+        return Poco::toLower(e.displayText()).find("connect timed out") != std::string::npos;
+    if (dynamic_cast<const Poco::Net::NetException*>(&e))
+        return e.code() == ENETUNREACH || e.code() == EHOSTUNREACH;
+    return false;
+}
+
 }  // namespace
 
 struct HttpTransport::Impl {
@@ -62,6 +78,13 @@ struct HttpTransport::Impl {
 
     // The error for a refused TLS connection (see tls_refused): not transient, since the same
     // certificate will be refused again until someone fixes the CA file, the URL or the server.
+    Error no_connection(const Poco::Exception& e) const {
+        return Error(ErrorKind::transient, errc::sync_no_connection,
+                     "no connection to the server: nothing answered at " + base.getHost() + ":" +
+                         std::to_string(base.getPort()) + " (" + e.displayText() +
+                         "); check the network and the server URL");
+    }
+
     Error tls_error(const Poco::Net::SSLException& e) const {
         const std::string trust = options.ca_file.empty() ? "the system's trusted CAs"
                                                           : "the CA file '" + options.ca_file + "'";
@@ -103,7 +126,9 @@ struct HttpTransport::Impl {
             } catch (const Poco::Net::SSLException& e) {  // the handshake happens on connect
                 if (tls_refused(e)) throw tls_error(e);
                 sent = false;
-            } catch (const Poco::Exception&) {
+            } catch (const Poco::Exception& e) {
+                // Nothing to read an answer from: waiting on it would only add the read timeout.
+                if (nothing_answered(e)) throw no_connection(e);
                 sent = false;
             }
 
@@ -142,13 +167,16 @@ struct HttpTransport::Impl {
                              : std::move(raw);
             return reply;
         } catch (const Poco::TimeoutException& e) {
+            if (nothing_answered(e)) throw no_connection(e);
             throw Error(ErrorKind::transient, errc::sync_timeout, "timed out: " + e.displayText());
         } catch (const Poco::Net::SSLException& e) {
             if (tls_refused(e)) throw tls_error(e);
             throw Error(ErrorKind::transient, errc::sync_network, e.displayText());
         } catch (const Poco::Exception& e) {
-            // Connection refused, reset, DNS, a cut handshake: all "no answer", all retryable.
-            throw Error(ErrorKind::transient, errc::sync_network, e.displayText());
+            // A reset or a cut handshake: a connection was made and lost; retryable.
+            if (nothing_answered(e)) throw no_connection(e);
+            throw Error(ErrorKind::transient, errc::sync_network,
+                        "connection lost: " + e.displayText());
         }
     }
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <random>
 #include <thread>
@@ -303,6 +304,10 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
     std::mt19937 jitter_rng(std::random_device{}());
     std::chrono::milliseconds backoff = options_.initial_backoff;
     int failures = 0;
+    // The streak of attempts that found nothing answering, and when its first attempt began.
+    int no_connection_failures = 0;
+    std::chrono::steady_clock::time_point no_connection_since;
+    std::chrono::steady_clock::time_point attempt_started;
     auto fail = [&](const std::string& code, const std::string& message, bool transient) {
         report.error_code = code;
         report.error_message = message;
@@ -315,9 +320,11 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
     while (true) {
         if (cancel && cancel->load()) return fail(errc::sync_cancelled, "sync cancelled", false);
         try {
+            attempt_started = std::chrono::steady_clock::now();
             const size_t pending_before = replica_.store().outbox_size();
             const Exchange ex = exchange(report.progress, report.refusals);
             failures = 0;
+            no_connection_failures = 0;
             backoff = options_.initial_backoff;
             if (on_progress) on_progress(report.progress);
             if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed &&
@@ -338,7 +345,19 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
             if (!e.may_be_transient() || ++failures >= options_.max_attempts)
                 return fail(e.code(), e.what(), e.may_be_transient());
             std::uniform_int_distribution<int64_t> jitter(0, backoff.count() / 2);
-            options_.sleep(backoff + std::chrono::milliseconds(jitter(jitter_rng)));
+            const auto pause = backoff + std::chrono::milliseconds(jitter(jitter_rng));
+            if (e.code() == errc::sync_no_connection) {
+                // Offline or a wrong URL: say so within seconds rather than after the full
+                // backoff; one quick retry still covers a server that is just restarting.
+                if (no_connection_failures++ == 0) no_connection_since = attempt_started;
+                const auto spent = std::chrono::steady_clock::now() - no_connection_since;
+                if (no_connection_failures >= options_.max_no_connection_attempts ||
+                    spent + pause + tuning::connect_timeout > options_.no_connection_budget)
+                    return fail(e.code(), e.what(), true);
+            } else {
+                no_connection_failures = 0;
+            }
+            options_.sleep(pause);
             backoff = std::min(backoff * 2, options_.max_backoff);
         }
     }

@@ -30,7 +30,11 @@ commands:
         system's CAs; it is remembered for sync
   put COLLECTION [--id ID] FIELD=VALUE... [FIELD:=JSON...]
   get COLLECTION ID [--labels]
-  list COLLECTION [FIELD=VALUE...] [--limit N] [--labels]
+  list COLLECTION [FIELD=VALUE...] [--limit N] [--after ID] [--labels]
+        a JSON array of at most N records (default 1000; 0: all) in id order, after ID; when
+        more exist, stderr says so in one line: "ocop-field: list: more records after ID; run
+        again with --after ID for the rest, or --limit 0 for all". unit=X also lists the
+        records of the units that merged into X.
         --labels adds FIELD_label_vi beside enum fields and FIELD_local (date-times in this
         device's zone, TZ) beside date-time fields
   search COLLECTION TEXT... [--field FIELD] [--limit N]   words in any case, with or without
@@ -142,6 +146,29 @@ bool is_unit_reference(ocop::sdk::Database& db, const std::string& collection,
     return def && def->type == ocop::FieldType::reference && def->ref_collection == "admin_unit";
 }
 
+// A list by unit also holds the records of the units that merged into it (they keep the unit
+// they were made under), as the permission check reads a unit.
+ocop::sdk::Page list_following_mergers(ocop::sdk::Database& db, const std::string& collection,
+                                       std::vector<ocop::FieldFilter> filters, size_t limit,
+                                       const std::string& after) {
+    const auto unit = std::find_if(filters.begin(), filters.end(), [&](const auto& f) {
+        return f.field == "unit" && f.equals.is_string() &&
+               is_unit_reference(db, collection, "unit");
+    });
+    if (unit == filters.end()) return db.list_page(collection, filters, limit, after);
+    const std::string unit_id = unit->equals.get<std::string>();
+    filters.erase(unit);
+    ocop::sdk::Page page;
+    page.records = ocop::sdk::list_in_unit(db, collection, unit_id, filters,
+                                           limit == 0 ? 0 : limit + 1, after);
+    if (limit != 0 && page.records.size() > limit) {
+        page.records.resize(limit);
+        page.more = true;
+        page.next_after_id = page.records.back().id;
+    }
+    return page;
+}
+
 // FIELD=VALUE (typed by the schema) or FIELD:=JSON.
 ocop::FieldValues parse_assignments(ocop::sdk::Database& db, const std::string& collection,
                                     const std::vector<std::string>& args) {
@@ -216,14 +243,28 @@ int run(Args a) {
         std::cout << show(*db, *rec, labels).dump() << "\n";
     } else if (cmd == "list") {
         const bool labels = take_flag(args, "--labels");
-        const size_t limit = parse_count(take_option(args, "--limit", "1000"), "--limit");
+        const std::string limit_text = take_option(args, "--limit", "1000");
+        size_t limit = 0;  // all
+        try {
+            if (limit_text != "0") limit = parse_count(limit_text, "--limit");
+        } catch (const UsageError&) {
+            throw UsageError("--limit must be a number of records, or 0 for all");
+        }
+        const std::string after = take_option(args, "--after", "");
         if (args.empty()) throw UsageError("list COLLECTION [FIELD=VALUE...]");
         std::vector<ocop::FieldFilter> filters;
         for (auto& [k, v] : parse_assignments(*db, args[0], {args.begin() + 1, args.end()}))
             filters.push_back({k, v});
+        // stdout stays a plain array (what scripts already read); the cut is said on stderr so
+        // nobody takes the first page for the whole.
+        const ocop::sdk::Page page = list_following_mergers(*db, args[0], filters, limit, after);
         json out = json::array();
-        for (const auto& r : db->list(args[0], filters, limit)) out.push_back(show(*db, r, labels));
+        for (const auto& r : page.records) out.push_back(show(*db, r, labels));
         std::cout << out.dump() << "\n";
+        if (page.more)
+            std::cerr << "ocop-field: list: more records after " << page.next_after_id
+                      << "; run again with --after " << page.next_after_id
+                      << " for the rest, or --limit 0 for all\n";
     } else if (cmd == "search") {
         const size_t limit = parse_count(take_option(args, "--limit", "100"), "--limit");
         const std::string field = take_option(args, "--field");
@@ -244,8 +285,15 @@ int run(Args a) {
         opts.page_cells = parse_count(take_option(args, "--page-cells", "5000"), "--page-cells");
         opts.initial_backoff = std::chrono::milliseconds(
             parse_count(take_option(args, "--backoff-ms", "500"), "--backoff-ms"));
+        const std::string attempts = take_option(args, "--attempts");
         opts.max_attempts =
-            static_cast<int>(parse_count(take_option(args, "--attempts", "6"), "--attempts"));
+            static_cast<int>(parse_count(attempts.empty() ? "6" : attempts, "--attempts"));
+        // Asked for explicitly (a script waiting for a server that restarts), the attempts hold
+        // when nothing answers too; by default an offline device is told so within seconds.
+        if (!attempts.empty()) {
+            opts.max_no_connection_attempts = opts.max_attempts;
+            opts.no_connection_budget = std::chrono::hours(1);
+        }
         expect_count(args, 0, "sync [--page-cells N] [--backoff-ms N] [--attempts N]");
         const auto report = db->sync({}, nullptr, opts);
         std::cout << ocop::sdk::json_view::report(report).dump() << "\n";

@@ -43,6 +43,14 @@ struct Status {
     std::optional<std::vector<sync::Grant>> grants;
 };
 
+// One page of a list: `more` is true when records after these exist (the page was cut at its
+// limit); the next page starts after `next_after_id`.
+struct Page {
+    std::vector<Record> records;
+    bool more = false;
+    std::string next_after_id;
+};
+
 class Database;
 
 // The edits of one local transaction; committed by Database::write as one changeset.
@@ -82,6 +90,11 @@ class Database {
     uint64_t write(const std::function<void(Transaction&)>& fn);
 
     std::optional<Record> get(const std::string& collection, const std::string& id);
+    // Live records matching all filters, in id order, after `after_id`, at most `limit` of them
+    // (0: all). Says whether the result was cut; `list` drops that and is kept for callers that
+    // ask for few enough records to know.
+    Page list_page(const std::string& collection, const std::vector<FieldFilter>& filters = {},
+                   size_t limit = 1000, const std::string& after_id = {});
     std::vector<Record> list(const std::string& collection,
                              const std::vector<FieldFilter>& filters = {}, size_t limit = 1000,
                              const std::string& after_id = {});

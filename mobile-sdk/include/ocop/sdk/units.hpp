@@ -29,7 +29,7 @@ std::string unit_id_by_code(Database& db, std::string_view code, domain::Date on
 std::vector<std::string> unit_with_predecessors(Database& db, std::string_view unit_id);
 
 // Records of `collection` whose `unit` is `unit_id` or one of its predecessors, with `filters`,
-// in id order after `after_id`, at most `limit`.
+// in id order after `after_id`, at most `limit` (0: all).
 std::vector<Record> list_in_unit(Database& db, const std::string& collection,
                                  const std::string& unit_id,
                                  const std::vector<FieldFilter>& filters, size_t limit,

@@ -43,6 +43,7 @@ inline constexpr const char* sync_replica_mismatch = "sync.replica_mismatch";
 inline constexpr const char* changeset_gap = "changeset.gap";
 inline constexpr const char* changeset_wrong_replica = "changeset.wrong_replica";
 inline constexpr const char* sync_network = "sync.network";
+inline constexpr const char* sync_no_connection = "sync.no_connection";
 inline constexpr const char* sync_timeout = "sync.timeout";
 inline constexpr const char* sync_cancelled = "sync.cancelled";
 inline constexpr const char* sync_server_error = "sync.server_error";

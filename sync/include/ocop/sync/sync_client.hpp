@@ -30,6 +30,10 @@ struct SyncOptions {
     int max_attempts = tuning::max_attempts_per_sync;
     std::chrono::milliseconds initial_backoff = tuning::initial_backoff;
     std::chrono::milliseconds max_backoff = tuning::max_backoff;
+    // When nothing answers (sync.no_connection): the attempts and the time a run spends before
+    // it reports that, so an offline person hears it in seconds (tuning.hpp).
+    int max_no_connection_attempts = tuning::max_no_connection_attempts;
+    std::chrono::milliseconds no_connection_budget = tuning::no_connection_budget;
     // How long acknowledged changesets are retained for a restored server.
     std::chrono::milliseconds acked_retention = tuning::acked_retention;
     // How to wait between attempts; tests and the simulator replace it.

@@ -19,8 +19,9 @@ class Transport {
 public:
     virtual ~Transport() = default;
     // POSTs a JSON body (the transport compresses it) to `path` ("/v1/sync"), with the bearer
-    // token when non-empty. Throws Error(sync.network / sync.timeout, transient) when no HTTP
-    // answer arrived; any HTTP answer, error statuses included, is returned.
+    // token when non-empty. Throws Error(sync.no_connection / sync.network / sync.timeout,
+    // transient) when no HTTP answer arrived; any HTTP answer, error statuses included, is
+    // returned.
     virtual HttpReply post(const std::string& path, const std::string& json_body,
                            const std::string& bearer_token) = 0;
 };

@@ -42,9 +42,17 @@ inline constexpr std::chrono::milliseconds initial_backoff{500};
 inline constexpr std::chrono::milliseconds max_backoff{30000};
 
 // HTTP timeouts: rural 3G/4G links have multi-second latency spikes; a stalled request beyond
-// this is treated as a cut and retried.
-inline constexpr std::chrono::seconds connect_timeout{15};
+// this is treated as a cut and retried. Opening a connection is one round trip, so a connect
+// that takes longer than a few seconds means nothing is there: offline, a person waits for that
+// and not for the request timeout.
+inline constexpr std::chrono::seconds connect_timeout{3};
 inline constexpr std::chrono::seconds request_timeout{60};
+
+// When nothing answers at all (sync.no_connection) the device is offline or the URL is wrong;
+// backing off for half a minute would only keep a person waiting. A run tries again at most
+// once, and only if that attempt can end within the budget.
+inline constexpr int max_no_connection_attempts = 2;
+inline constexpr std::chrono::milliseconds no_connection_budget{5000};
 
 // A device keeps each changeset the server acknowledged this long, to send it again to a server
 // restored from a backup up to this old (docs/guarantees.md §12). A province backs up daily or
