@@ -25,6 +25,7 @@ commands:
   get COLLECTION ID
   list COLLECTION [FIELD=VALUE...] [--limit N]
   delete COLLECTION ID
+  sign inspection ID             sign the minutes as the logged-in user, now
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
   refused
@@ -155,6 +156,12 @@ int run(Args a) {
                 t.put(collection, id, fields);
         });
         std::cout << json{{"id", id}, {"seq", seq}}.dump() << "\n";
+    } else if (cmd == "sign") {
+        expect_count(args, 2, "sign inspection ID");
+        if (args[0] != "inspection") throw UsageError("only inspections are signed: sign inspection ID");
+        const uint64_t seq = db->sign_inspection(args[1]);
+        std::cout << json{{"id", args[1]}, {"seq", seq}, {"signed_by", db->status().user}}.dump()
+                  << "\n";
     } else if (cmd == "get") {
         expect_count(args, 2, "get COLLECTION ID");
         const auto rec = db->get(args[0], args[1]);
