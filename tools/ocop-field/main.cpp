@@ -158,7 +158,8 @@ int run(Args a) {
         std::cout << json{{"id", id}, {"seq", seq}}.dump() << "\n";
     } else if (cmd == "sign") {
         expect_count(args, 2, "sign inspection ID");
-        if (args[0] != "inspection") throw UsageError("only inspections are signed: sign inspection ID");
+        if (args[0] != "inspection")
+            throw UsageError("only inspections are signed: sign inspection ID");
         const uint64_t seq = db->sign_inspection(args[1]);
         std::cout << json{{"id", args[1]}, {"seq", seq}, {"signed_by", db->status().user}}.dump()
                   << "\n";
@@ -273,8 +274,8 @@ int run(Args a) {
             << "\n";
     } else if (cmd == "restore" || cmd == "confirm-deletion") {
         expect_count(args, 1, cmd.c_str());
-        const uint64_t seq = cmd == "restore" ? db->restore_deleted(args[0])
-                                              : db->confirm_deletion(args[0]);
+        const uint64_t seq =
+            cmd == "restore" ? db->restore_deleted(args[0]) : db->confirm_deletion(args[0]);
         std::cout << json{{"resolved", args[0]}, {"seq", seq}}.dump() << "\n";
     } else {
         throw UsageError("unknown command '" + cmd + "'");
