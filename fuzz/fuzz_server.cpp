@@ -69,7 +69,8 @@ FuzzServer::FuzzServer()
     const Schema& schema = builtin_schema();
     rules_ = std::make_unique<domain::DomainRules>();
     permissions_ = std::make_unique<domain::PermissionChecker>();
-    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get());
+    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get(),
+                                                 &rules_->signing());
     writer_ =
         std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
                                        "server-" + server_id, std::vector<const ChangesetRule*>{},

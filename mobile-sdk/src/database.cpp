@@ -10,8 +10,10 @@
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/text.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/domain/domain_error_codes.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
+#include "ocop/domain/signing_rule.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/http_transport.hpp"
@@ -57,6 +59,9 @@ struct Database::Impl {
           raw_clock(std::move(clock)),
           offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
           permission_rule(permissions),
+          // The signer is the enrolled user, read in the committing transaction.
+          signing_rule(rules.signing(),
+                       [](StoreTxn& t) { return domain::Writer{t.meta(kUser).value_or("")}; }),
           replica(store, builtin_schema(), offset.corrected(raw_clock),
                   UuidV7Generator().next(raw_clock()), device_rules()) {
         permission_rule.set_grants(sync::DeviceScope(store).grants());
@@ -65,6 +70,7 @@ struct Database::Impl {
     // The permission table first, then the OCOP rules, in the server's order.
     std::vector<const ChangesetRule*> device_rules() const {
         std::vector<const ChangesetRule*> out{&permission_rule};
+        out.push_back(&signing_rule);
         for (const ChangesetRule* rule : rules.list()) out.push_back(rule);
         return out;
     }
@@ -78,6 +84,7 @@ struct Database::Impl {
     domain::PermissionChecker permissions;
     domain::DevicePermissionRule permission_rule;
     domain::DomainRules rules;
+    domain::WriterSigningRule signing_rule;
     LocalReplica replica;
 };
 
@@ -443,6 +450,24 @@ uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value&
                {"resolved_by", impl_->store.meta(kUser).value_or(replica_id())},
                {"resolved_at", sync::iso_utc(now)},
                {"resolved_value", chosen}});
+    });
+}
+
+uint64_t Database::sign_inspection(const std::string& inspection_id) {
+    const auto user = impl_->store.meta(kUser);
+    if (!user || user->empty())
+        throw Error(ErrorKind::invalid_input, domain::errc::inspection_signer_unknown,
+                    "inspection/" + inspection_id +
+                        ": this device is not enrolled: log in to the server before signing");
+    const auto stored = impl_->store.read("inspection", inspection_id);
+    if (!stored || stored->deleted())
+        throw Error(ErrorKind::not_found, errc::record_not_found,
+                    "no inspection " + inspection_id + " on this device");
+    // The device's clock corrected by the server's offset: the time the server will judge.
+    const std::string now = sync::iso_utc(impl_->replica.clock().physical_ms());
+    return write([&](Transaction& t) {
+        t.put("inspection", inspection_id,
+              {{"status", "signed"}, {"signed_by", *user}, {"signed_at", now}});
     });
 }
 

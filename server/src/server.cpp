@@ -57,7 +57,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     rules_ = std::make_unique<domain::DomainRules>();
     // Every change is checked against its sender's roles and units (the permission table).
     permissions_ = std::make_unique<domain::PermissionChecker>();
-    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get());
+    guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get(),
+                                                 &rules_->signing());
     // The server's own replica writes what the server itself decides: conflict records.
     writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
                                              std::string(server_replica_prefix) + server_id,

@@ -38,7 +38,7 @@ TEST_CASE("a signed inspection is read-only everywhere except its lab results", 
     // Offline again: the lead signs; the member, not knowing, edits the conclusion.
     server.stop();
     lead.ok({"put", "inspection", "--id", inspection, "status=signed",
-             "signed_at=2026-11-23T11:00:00+07:00", "signed_by=Trưởng đoàn Lê Hoàng Nam",
+             "signed_at=2026-11-23T11:00:00+07:00", "signed_by=truong.doan",
              "conclusion=Cơ sở duy trì các tiêu chí; khắc phục biển báo trong 30 ngày."});
     member.ok({"put", "inspection", "--id", inspection, "conclusion=Không đạt."});
     server.start();

@@ -23,7 +23,7 @@ FieldValues inspection(const std::string& unit, const std::string& site,
                   {"unit", unit}};
     if (status == "signed") {
         f["signed_at"] = "2026-11-23T11:00:00+07:00";
-        f["signed_by"] = "Trưởng đoàn B";
+        f["signed_by"] = "truong.doan.b";  // the signing account (SigningRule)
     }
     return f;
 }

@@ -100,8 +100,13 @@ int main(int argc, char** argv) {
         const auto started = std::chrono::steady_clock::now();
         ocop::SqliteStore store(out, ocop::sqlite::Durability::normal);
         const ocop::domain::DomainRules rules;
+        // The demo's minutes are signed as options.signer: checked like that user's device.
+        const ocop::domain::WriterSigningRule signing(
+            rules.signing(), [&](ocop::StoreTxn&) { return ocop::domain::Writer{options.signer}; });
+        std::vector<const ocop::ChangesetRule*> checks = rules.list();
+        checks.push_back(&signing);
         ocop::LocalReplica replica(store, ocop::builtin_schema(), ocop::domain::demo_clock(),
-                                   replica_id, rules.list(), keep_outbox);
+                                   replica_id, checks, keep_outbox);
         const auto report = ocop::domain::generate_demo_province(replica, options);
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

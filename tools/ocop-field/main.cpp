@@ -40,6 +40,7 @@ commands:
   search COLLECTION TEXT... [--field FIELD] [--limit N]   words in any case, with or without
         diacritics ("cho long xuyen" finds "Chợ Long Xuyên"), in the text fields
   delete COLLECTION ID
+  sign inspection ID             sign the minutes as the logged-in user, now
   sync [--page-cells N] [--backoff-ms N] [--attempts N]
   status
   refused
@@ -233,6 +234,13 @@ int run(Args a) {
                 t.put(collection, id, fields);
         });
         std::cout << json{{"id", id}, {"seq", seq}}.dump() << "\n";
+    } else if (cmd == "sign") {
+        expect_count(args, 2, "sign inspection ID");
+        if (args[0] != "inspection")
+            throw UsageError("only inspections are signed: sign inspection ID");
+        const uint64_t seq = db->sign_inspection(args[1]);
+        std::cout << json{{"id", args[1]}, {"seq", seq}, {"signed_by", db->status().user}}.dump()
+                  << "\n";
     } else if (cmd == "get") {
         const bool labels = take_flag(args, "--labels");
         expect_count(args, 2, "get COLLECTION ID");

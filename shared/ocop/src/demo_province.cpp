@@ -876,7 +876,7 @@ class Generator {
         edit(kSign, "inspection", id,
              {{"status", "signed"},
               {"signed_at", datetime(d, 15, rng_.range(0, 59))},
-              {"signed_by", lead.name}});
+              {"signed_by", opt_.signer}});
     }
 
     // Post-market inspections of a certificate between issue and `until`. Returns true if the
@@ -988,7 +988,7 @@ class Generator {
         edit(kSign, "inspection", id,
              {{"status", "signed"},
               {"signed_at", datetime(d, 16, rng_.range(0, 59))},
-              {"signed_by", lead.name}});
+              {"signed_by", opt_.signer}});
 
         bool failed = false;
         for (const std::string& sid : samples) {

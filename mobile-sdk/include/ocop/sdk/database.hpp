@@ -148,6 +148,14 @@ class Database {
     // deletion. Restoring is an `undelete`, which the permission table gives to some roles only,
     // on the record's own unit.
     uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
+
+    // Signs the inspection's minutes in one changeset: status=signed, signed_by = the enrolled
+    // user, signed_at = now (the device clock corrected by the server's offset). Throws
+    // ocop.inspection_signer_unknown when the device is not enrolled, record.not_found when the
+    // inspection is not here, and whatever the rules refuse (a role that does not sign:
+    // perm.sign_denied; minutes already signed: ocop.inspection_signed, as the new time would
+    // change them). Returns the changeset's sequence.
+    uint64_t sign_inspection(const std::string& inspection_id);
     uint64_t restore_deleted(const std::string& conflict_id);   // resolve_conflict(id, false)
     uint64_t confirm_deletion(const std::string& conflict_id);  // resolve_conflict(id, true)
 

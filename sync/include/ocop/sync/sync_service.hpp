@@ -13,6 +13,7 @@
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/domain/permission_rule.hpp"
+#include "ocop/domain/signing_rule.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/protocol.hpp"
@@ -44,12 +45,16 @@ class SchemaGuard final : public ChangesetGuard {
 // is refused as what it is (perm.sign_denied).
 class RulesGuard final : public ChangesetGuard {
   public:
+    // `signing` (domain::DomainRules::signing()) judges who signs minutes: the changeset's
+    // writer is the authenticated user, never what the device claims.
     RulesGuard(const Schema& schema, std::vector<const ChangesetRule*> rules,
-               const domain::PermissionChecker* permissions = nullptr)
-        : schema_(schema), rules_(std::move(rules)), permissions_(permissions) {}
+               const domain::PermissionChecker* permissions = nullptr,
+               const domain::SigningRule* signing = nullptr)
+        : schema_(schema), rules_(std::move(rules)), permissions_(permissions), signing_(signing) {}
     void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override {
         schema_.check(txn, cs, who);
         if (permissions_) permissions_->check(txn, cs, who.grants);
+        if (signing_) signing_->check(txn, cs, domain::Writer{who.user});
         for (const ChangesetRule* rule : rules_) rule->check(txn, cs);
     }
 
@@ -57,6 +62,7 @@ class RulesGuard final : public ChangesetGuard {
     SchemaGuard schema_;
     std::vector<const ChangesetRule*> rules_;
     const domain::PermissionChecker* permissions_;
+    const domain::SigningRule* signing_;
 };
 
 // Meta key of the server's last clock value, written with every push so that a server killed

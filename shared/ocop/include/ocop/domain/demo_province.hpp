@@ -34,6 +34,10 @@ struct DemoOptions {
     size_t size = 8000;
     Date today = Date::from_days(20'780);  // 2026-11-23: certificate states are relative to it
     size_t records_per_changeset = 200;    // new records per changeset (a "sync batch")
+    // The account the minutes are signed by (SigningRule: signed_by is the signing user's
+    // account name): `demo` of ocop-server --demo (server::demo_user), which holds every role
+    // on the province. The team lead's own name stays in the inspection's team.
+    std::string signer = "demo";
 };
 
 struct DemoReport {

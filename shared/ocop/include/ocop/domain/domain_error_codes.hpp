@@ -14,6 +14,21 @@ inline constexpr const char* inspection_unsign = "ocop.inspection_unsign";
 // Deleting a signed inspection or a finding/sample of one.
 inline constexpr const char* inspection_signed_delete = "ocop.inspection_signed_delete";
 
+// Signing an inspection (SigningRule): who signs and when.
+// The writer has no account: a device not enrolled yet cannot sign.
+inline constexpr const char* inspection_signer_unknown = "ocop.inspection_signer_unknown";
+// Signed without signed_by.
+inline constexpr const char* inspection_signer_missing = "ocop.inspection_signer_missing";
+// signed_by is not the account name of the user sending the changeset.
+inline constexpr const char* inspection_signer_mismatch = "ocop.inspection_signer_mismatch";
+// Signed without signed_at (or with a value that is not a datetime).
+inline constexpr const char* inspection_signed_at_missing = "ocop.inspection_signed_at_missing";
+// signed_at after the changeset's time plus the clock tolerance, or before started_at.
+inline constexpr const char* inspection_signed_at_range = "ocop.inspection_signed_at_range";
+// Signed without producer_signature, once SigningPolicy::require_producer_signature is on.
+inline constexpr const char* inspection_producer_signature_missing =
+    "ocop.inspection_producer_signature_missing";
+
 // Post-inspection proposals (ProposalRule)
 inline constexpr const char* proposal_revoke_certificate = "ocop.proposal_revoke_certificate";
 inline constexpr const char* proposal_revoke_ground = "ocop.proposal_revoke_ground";

@@ -16,6 +16,7 @@
 
 #include "ocop/core/changeset_rule.hpp"
 #include "ocop/domain/rule_sets.hpp"
+#include "ocop/domain/signing_rule.hpp"
 
 namespace ocop::domain {
 
@@ -90,6 +91,9 @@ class DomainRules {
     std::vector<const ChangesetRule*> list() const;
     // Runs every rule in list() order; throws the first refusal.
     void check(StoreTxn& txn, const Changeset& cs) const;
+    // Not in list(): it needs the changeset's writer (sync::RulesGuard passes the Principal's
+    // user, the device a WriterSigningRule with its enrolled user).
+    const SigningRule& signing() const noexcept { return signing_; }
 
   private:
     SignedInspectionRule signed_inspection_;
@@ -97,6 +101,7 @@ class DomainRules {
     CertificateRule certificate_;
     EvaluationRule evaluation_;
     AdminUnitRule admin_unit_;
+    SigningRule signing_;
 };
 
 }  // namespace ocop::domain
