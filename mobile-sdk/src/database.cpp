@@ -417,14 +417,93 @@ std::vector<Record> Database::conflicts() {
     return impl_->store.query("conflict", {FieldFilter{"status", "open"}}, 10000, {});
 }
 
-uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value& chosen) {
-    const auto conflict = impl_->store.read("conflict", conflict_id);
+namespace {
+
+Record open_conflict(SqliteStore& store, const std::string& conflict_id) {
+    auto conflict = store.read("conflict", conflict_id);
     if (!conflict || conflict->deleted())
         throw Error(ErrorKind::not_found, errc::record_not_found,
                     "no conflict " + conflict_id + " on this device");
-    const std::string collection = conflict->get("record_collection").get<std::string>();
-    const std::string record_id = conflict->get("record_id").get<std::string>();
-    const std::string field = conflict->get("field").get<std::string>();
+    return std::move(*conflict);
+}
+
+// The competing values as a person sees them: "1: <value> by <user>, 2: ...".
+std::string listed_values(const Value& values) {
+    std::string out;
+    size_t n = 0;
+    for (const auto& v : values) {
+        if (!out.empty()) out += ", ";
+        const Value user = v.value("user", Value());
+        out += std::to_string(++n) + ": " + v.value("value", Value()).dump() + " by " +
+               (user.is_string() ? user.get<std::string>() : std::string("(unknown writer)"));
+    }
+    return out.empty() ? std::string("none") : out;
+}
+
+Value values_of(const Record& conflict) {
+    const Value values = conflict.get("values");
+    return values.is_array() ? values : Value::array();
+}
+
+// What `resolved_choice` records of a listed value: where it was listed, who wrote it, its stamp.
+Value choice_of(const Value& entry, size_t index) {
+    return Value{{"index", index},
+                 {"writer", entry.value("user", Value())},
+                 {"stamp", entry.value("stamp", Value())}};
+}
+
+}  // namespace
+
+uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value& chosen) {
+    return resolve_conflict_with(conflict_id, chosen, Value{{"new_value", true}});
+}
+
+uint64_t Database::resolve_conflict_by_index(const std::string& conflict_id, size_t index) {
+    const Value values = values_of(open_conflict(impl_->store, conflict_id));
+    if (index < 1 || index > values.size())
+        throw Error(ErrorKind::invalid_input, errc::conflict_no_such_value,
+                    "conflict " + conflict_id + " has no value " + std::to_string(index) +
+                        "; choose 1.." + std::to_string(values.size()) + " (" +
+                        listed_values(values) + ")");
+    const Value& entry = values[index - 1];
+    return resolve_conflict_with(conflict_id, entry.value("value", Value()),
+                                 choice_of(entry, index));
+}
+
+uint64_t Database::resolve_conflict_by_writer(const std::string& conflict_id,
+                                              const std::string& user) {
+    const Value values = values_of(open_conflict(impl_->store, conflict_id));
+    std::vector<size_t> by_user;
+    for (size_t i = 0; i < values.size(); ++i)
+        if (values[i].value("user", Value()) == Value(user)) by_user.push_back(i + 1);
+    if (by_user.empty())
+        throw Error(ErrorKind::invalid_input, errc::conflict_no_such_value,
+                    "no value of conflict " + conflict_id + " was written by '" + user +
+                        "'; the values are " + listed_values(values));
+    if (by_user.size() > 1) {
+        std::string which;
+        for (size_t i : by_user) which += (which.empty() ? "" : ", ") + std::to_string(i);
+        throw Error(ErrorKind::invalid_input, errc::conflict_ambiguous_writer,
+                    "'" + user + "' wrote values " + which + " of conflict " + conflict_id +
+                        ": choose one by index (" + listed_values(values) + ")");
+    }
+    const Value& entry = values[by_user.front() - 1];
+    return resolve_conflict_with(conflict_id, entry.value("value", Value()),
+                                 choice_of(entry, by_user.front()));
+}
+
+uint64_t Database::resolve_conflict_with(const std::string& conflict_id, const Value& chosen,
+                                         const Value& choice) {
+    const Record conflict = open_conflict(impl_->store, conflict_id);
+    // Checked here, not only by the server, so that the person is told before anything is
+    // written (the server would refuse the changeset as perm.state_denied after a sync).
+    if (conflict.get("status") != Value("open"))
+        throw Error(ErrorKind::conflict, errc::conflict_not_open,
+                    "conflict " + conflict_id + " is already resolved (by " +
+                        conflict.get("resolved_by").dump() + "); reopen it first to choose again");
+    const std::string collection = conflict.get("record_collection").get<std::string>();
+    const std::string record_id = conflict.get("record_id").get<std::string>();
+    const std::string field = conflict.get("field").get<std::string>();
     const int64_t now = impl_->replica.clock().physical_ms();
     const bool meets_deletion = field == deleted_field;
     if (meets_deletion && !chosen.is_boolean())
@@ -449,7 +528,23 @@ uint64_t Database::resolve_conflict(const std::string& conflict_id, const Value&
               {{"status", "resolved"},
                {"resolved_by", impl_->store.meta(kUser).value_or(replica_id())},
                {"resolved_at", sync::iso_utc(now)},
-               {"resolved_value", chosen}});
+               {"resolved_value", chosen},
+               {"resolved_choice", choice}});
+    });
+}
+
+uint64_t Database::reopen_conflict(const std::string& conflict_id) {
+    const Record conflict = open_conflict(impl_->store, conflict_id);
+    if (conflict.get("status") != Value("resolved"))
+        throw Error(ErrorKind::conflict, errc::conflict_not_resolved,
+                    "conflict " + conflict_id + " is " + conflict.get("status").dump() +
+                        ", not resolved: there is nothing to reopen");
+    const int64_t now = impl_->replica.clock().physical_ms();
+    return write([&](Transaction& t) {
+        t.put("conflict", conflict_id,
+              {{"status", "open"},
+               {"reopened_by", impl_->store.meta(kUser).value_or(replica_id())},
+               {"reopened_at", sync::iso_utc(now)}});
     });
 }
 

@@ -66,6 +66,14 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                              /*keep_outbox=*/false);
     sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
                                                 schema.version(), writer_.get(), /*scoped=*/true);
+    // A conflict names the earlier writer from its enrolment, even when that writer's push was
+    // applied before the recorder remembered owners.
+    sync_->set_replica_owners([accounts = accounts_.get()](
+                                  const std::string& replica) -> std::optional<sync::ReplicaOwner> {
+        for (const auto& d : accounts->devices())
+            if (d.replica == replica) return sync::ReplicaOwner{d.user, d.id};
+        return std::nullopt;
+    });
     audit_ = std::make_unique<SqliteAuditLog>(file("audit.db"));
     context_.reset(new ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
                                      options_.limits, system_physical_clock()});

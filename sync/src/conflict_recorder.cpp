@@ -80,12 +80,47 @@ void ConflictRecorder::remember_owner(StoreTxn& txn, const Principal& who) {
     if (txn.meta(key) != owner) txn.set_meta(key, owner);
 }
 
-std::pair<json, json> ConflictRecorder::owner_of(StoreTxn& txn, const std::string& replica) {
-    const auto text = txn.meta(std::string(kOwnerMetaPrefix) + replica);
-    if (!text) return {nullptr, nullptr};
-    const json owner = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!owner.is_object()) return {nullptr, nullptr};
-    return {owner.value("user", json()), owner.value("device", json())};
+std::pair<json, json> ConflictRecorder::owner_of(StoreTxn& txn, const std::string& replica) const {
+    if (const auto text = txn.meta(std::string(kOwnerMetaPrefix) + replica)) {
+        const json owner = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+        if (owner.is_object() && owner.value("user", json()).is_string())
+            return {owner.value("user", json()), owner.value("device", json())};
+    }
+    // Not seen pushing since owners are remembered: the enrolment store still knows it.
+    if (owners_)
+        if (const auto owner = owners_(replica)) {
+            remember_owner(txn, Principal{owner->user, owner->device_id, replica, {}});
+            return {owner->user, owner->device_id};
+        }
+    return {nullptr, nullptr};
+}
+
+std::string ConflictRecorder::describe_resolutions(const Changeset& cs) {
+    std::string out;
+    for (const auto& rec : cs.records) {
+        if (rec.collection != conflict_collection) continue;
+        json fields = json::object();
+        for (const auto& f : rec.fields) fields[f.field] = f.value;
+        const json status = fields.value("status", json());
+        std::string line;
+        if (status == "resolved") {
+            line = "conflict " + rec.id + " resolved by " +
+                   fields.value("resolved_by", json()).dump() + ": ";
+            const json choice = fields.value("resolved_choice", json());
+            if (choice.is_object() && choice.contains("index"))
+                line += "value " + choice["index"].dump() + " (written by " +
+                        choice.value("writer", json()).dump() + ")";
+            else
+                line += "new value";
+            line += " = " + fields.value("resolved_value", json()).dump();
+        } else if (status == "open" && fields.contains("reopened_by")) {
+            line = "conflict " + rec.id + " reopened by " + fields["reopened_by"].dump();
+        }
+        if (line.empty()) continue;
+        if (!out.empty()) out += "; ";
+        out += line;
+    }
+    return out;
 }
 
 void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes,

@@ -113,7 +113,7 @@ TEST_CASE("two devices edit offline, sync twice, and hold the same data as the s
 
     // A resolves the conflict with A's value; after syncing, everyone has it and nothing is open.
     server.start();
-    a.ok({"resolve", conflicts_a[0]["id"], "Chợ Long Xuyên (khu B)"});
+    a.ok({"resolve", conflicts_a[0]["id"], "--value", "Chợ Long Xuyên (khu B)"});
     sync(a);
     sync(b);
     CHECK(b.ok({"get", "inspection", shared})["fields"]["site_name"] == "Chợ Long Xuyên (khu B)");

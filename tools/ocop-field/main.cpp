@@ -47,7 +47,9 @@ commands:
   discard SEQ
   resubmit SEQ [--record ID FIELD=VALUE...]   fix a refused changeset and send it again
   conflicts
-  resolve CONFLICT_ID VALUE | --json JSON
+  resolve CONFLICT_ID --index N | --writer USER | --value TEXT | --json JSON
+        choose the N-th listed value (1-based), the value USER wrote, or enter a new one
+  reopen CONFLICT_ID             a resolved conflict is open again, to choose anew
   restore CONFLICT_ID            an edit met a deletion: bring the record back with the edit
   confirm-deletion CONFLICT_ID   an edit met a deletion: the record stays deleted
   units [--level LEVEL] [--on YYYY-MM-DD] [--all]   the administrative units in force today
@@ -390,27 +392,59 @@ int run(Args a) {
         for (const auto& r : db->conflicts()) out.push_back(ocop::sdk::json_view::record(r));
         std::cout << out.dump() << "\n";
     } else if (cmd == "resolve") {
-        const std::string raw = take_option(args, "--json");
-        if (args.size() != (raw.empty() ? 2u : 1u))
-            throw UsageError("resolve CONFLICT_ID VALUE | --json JSON");
-        const auto conflict = db->get("conflict", args[0]);
-        if (!conflict)
-            throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
-                              "no conflict " + args[0] + " on this device");
-        ocop::Value chosen;
-        if (!raw.empty()) {
+        constexpr const char* usage =
+            "resolve CONFLICT_ID --index N | --writer USER | --value TEXT | --json JSON";
+        // Each choice is a flag, so that "1" is never taken for a new value when the person
+        // meant the first listed one.
+        std::map<std::string, std::string> given;
+        for (const char* flag : {"--index", "--writer", "--value", "--json"})
+            if (std::find(args.begin(), args.end(), flag) != args.end())
+                given[flag] = take_option(args, flag);
+        if (args.size() == 2 && given.empty())
+            throw UsageError("resolve takes its choice as a flag: --index " + args[1] +
+                             " for the value listed at " + args[1] +
+                             ", --writer USER for the "
+                             "value a user wrote, or --value TEXT / --json JSON for a new value");
+        if (args.size() != 1 || given.size() != 1) throw UsageError(usage);
+        const std::string& id = args[0];
+        const auto& [flag, text] = *given.begin();
+        uint64_t seq = 0;
+        if (flag == "--index") {
+            size_t used = 0;
+            unsigned long index = 0;
             try {
-                chosen = json::parse(raw);
-            } catch (const json::exception&) {
-                throw UsageError("--json value is not valid JSON");
+                index = std::stoul(text, &used);
+            } catch (const std::exception&) {
+                used = 0;
             }
+            if (used == 0 || used != text.size() || text.front() == '-')
+                throw UsageError("--index must be the number of a listed value (1, 2, ...)");
+            seq = db->resolve_conflict_by_index(id, index);
+        } else if (flag == "--writer") {
+            seq = db->resolve_conflict_by_writer(id, text);
         } else {
-            chosen = db->value_from_text(conflict->get("record_collection").get<std::string>(),
-                                         conflict->get("field").get<std::string>(), args[1]);
+            const auto conflict = db->get("conflict", id);
+            if (!conflict)
+                throw ocop::Error(ocop::ErrorKind::not_found, "record.not_found",
+                                  "no conflict " + id + " on this device");
+            ocop::Value chosen;
+            if (flag == "--json") {
+                try {
+                    chosen = json::parse(text);
+                } catch (const json::exception&) {
+                    throw UsageError("--json value is not valid JSON");
+                }
+            } else {
+                chosen = db->value_from_text(conflict->get("record_collection").get<std::string>(),
+                                             conflict->get("field").get<std::string>(), text);
+            }
+            seq = db->resolve_conflict(id, chosen);
         }
-        std::cout
-            << json{{"resolved", args[0]}, {"seq", db->resolve_conflict(args[0], chosen)}}.dump()
-            << "\n";
+        std::cout << json{{"resolved", id}, {"seq", seq}}.dump() << "\n";
+    } else if (cmd == "reopen") {
+        expect_count(args, 1, "reopen CONFLICT_ID");
+        std::cout << json{{"reopened", args[0]}, {"seq", db->reopen_conflict(args[0])}}.dump()
+                  << "\n";
     } else if (cmd == "restore" || cmd == "confirm-deletion") {
         expect_count(args, 1, cmd.c_str());
         const uint64_t seq =

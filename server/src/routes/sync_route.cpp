@@ -7,6 +7,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
+#include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
@@ -94,7 +95,12 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                                    r.code, r.message);
         e.seq = r.seq;
         for (const auto& cs : req.changesets)
-            if (cs.seq == r.seq) e.changes = cs.change_count();
+            if (cs.seq == r.seq) {
+                e.changes = cs.change_count();
+                // A person's resolution or reopening of a conflict is named in the trail.
+                if (r.outcome != sync::Outcome::refused && e.message.empty())
+                    e.message = sync::ConflictRecorder::describe_resolutions(cs);
+            }
         entries.push_back(std::move(e));
     }
     if (!entries.empty()) context_.audit.append(std::move(entries));

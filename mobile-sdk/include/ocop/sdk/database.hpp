@@ -140,14 +140,26 @@ class Database {
 
     // Open conflicts the server found on records this device holds (conflict records).
     std::vector<Record> conflicts();
-    // A person chose the value of a conflicting field (one of the listed ones or a new one):
-    // the field gets it, with the current value as its base, and the conflict is marked resolved,
-    // in one changeset.
+    // A person entered a new value for a conflicting field: the field gets it, with the current
+    // value as its base, and the conflict is marked resolved (who, when, which value, and
+    // `resolved_choice` {"new_value": true}), in one changeset.
     // A conflict on the field `_deleted` is an edit that met a deletion (the edit is kept in the
     // deleted record): `chosen` false restores the record with the edit, true confirms the
     // deletion. Restoring is an `undelete`, which the permission table gives to some roles only,
     // on the record's own unit.
+    // Throws conflict.not_open when the conflict is already resolved (reopen it first).
     uint64_t resolve_conflict(const std::string& conflict_id, const Value& chosen);
+    // A person chose one of the competing values: by its position in the conflict's `values`
+    // (1-based, as listed to the person), or by the user who wrote it. `resolved_choice` records
+    // {index, writer, stamp} of the chosen value. Throws conflict.no_such_value (index out of
+    // range, writer of none) or conflict.ambiguous_writer (writer of several), naming the options.
+    uint64_t resolve_conflict_by_index(const std::string& conflict_id, size_t index);
+    uint64_t resolve_conflict_by_writer(const std::string& conflict_id, const std::string& user);
+    // A person with the right reopens a resolved conflict (e.g. the wrong value was chosen): it
+    // is open again, with its values, and `reopened_by`/`reopened_at` say who and when. The field
+    // keeps the resolved value until the conflict is resolved again. Throws
+    // conflict.not_resolved when it is open.
+    uint64_t reopen_conflict(const std::string& conflict_id);
 
     // Signs the inspection's minutes in one changeset: status=signed, signed_by = the enrolled
     // user, signed_at = now (the device clock corrected by the server's offset). Throws
@@ -167,6 +179,8 @@ class Database {
     std::string merge_units(domain::UnitMerge merge);
 
   private:
+    uint64_t resolve_conflict_with(const std::string& conflict_id, const Value& chosen,
+                                   const Value& choice);
     friend class Transaction;
     struct Impl;
     explicit Database(std::unique_ptr<Impl> impl);

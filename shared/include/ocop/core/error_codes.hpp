@@ -20,6 +20,12 @@ inline constexpr const char* record_bad_id = "record.bad_id";
 inline constexpr const char* record_not_found = "record.not_found";
 inline constexpr const char* record_deleted = "record.deleted";
 
+// Conflict resolution (a person choosing among competing values)
+inline constexpr const char* conflict_no_such_value = "conflict.no_such_value";
+inline constexpr const char* conflict_ambiguous_writer = "conflict.ambiguous_writer";
+inline constexpr const char* conflict_not_open = "conflict.not_open";
+inline constexpr const char* conflict_not_resolved = "conflict.not_resolved";
+
 // Changesets and their wire format
 inline constexpr const char* changeset_malformed = "changeset.malformed";
 inline constexpr const char* changeset_too_large = "changeset.too_large";

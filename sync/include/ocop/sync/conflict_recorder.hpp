@@ -11,6 +11,8 @@
 // against the record's own unit), with true confirms the deletion.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,9 +37,20 @@ struct ConcurrentWrite {
     nlohmann::json edit = nullptr;
 };
 
+// Who a replica belongs to: the user and the device id it enrolled as.
+struct ReplicaOwner {
+    std::string user;
+    std::string device_id;
+};
+// The server's enrolment store answers it, so that a replica whose pushes the recorder never
+// saw (applied before the recorder existed, or before owners were remembered) is still named.
+using ReplicaOwnerLookup = std::function<std::optional<ReplicaOwner>(const std::string& replica)>;
+
 class ConflictRecorder {
   public:
-    explicit ConflictRecorder(LocalReplica& server_writer) : writer_(server_writer) {}
+    explicit ConflictRecorder(LocalReplica& server_writer, ReplicaOwnerLookup owners = {})
+        : writer_(server_writer), owners_(std::move(owners)) {}
+    void set_owner_lookup(ReplicaOwnerLookup owners) { owners_ = std::move(owners); }
 
     // Before `cs` is applied: its field changes whose base is not the current stamp (the writer
     // had not seen the current value), whose current value came from another replica, and whose
@@ -54,13 +67,18 @@ class ConflictRecorder {
     static std::string conflict_id(std::string_view collection, std::string_view record_id,
                                    std::string_view field);
 
+    // What `cs` does to conflicts as one line for the audit trail, e.g. "conflict <id> resolved
+    // by u: value 2 (written by v)", "conflict <id> reopened by u"; empty when it touches none.
+    static std::string describe_resolutions(const Changeset& cs);
+
   private:
     static void remember_owner(StoreTxn& txn, const Principal& who);
     // The user and device a replica belongs to, as JSON (null when not known).
-    static std::pair<nlohmann::json, nlohmann::json> owner_of(StoreTxn& txn,
-                                                              const std::string& replica);
+    std::pair<nlohmann::json, nlohmann::json> owner_of(StoreTxn& txn,
+                                                       const std::string& replica) const;
 
     LocalReplica& writer_;
+    ReplicaOwnerLookup owners_;
 };
 
 inline constexpr const char* conflict_collection = "conflict";

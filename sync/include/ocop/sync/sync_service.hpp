@@ -93,6 +93,11 @@ class SyncService {
     const std::string& server_id() const noexcept { return server_id_; }
     std::string epoch();
 
+    // Names the writers of conflicting values from the enrolment store (set before serving).
+    void set_replica_owners(ReplicaOwnerLookup owners) {
+        if (conflicts_) conflicts_->set_owner_lookup(std::move(owners));
+    }
+
   private:
     struct PushOutcome {
         ChangesetResult result;
