@@ -10,6 +10,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/text.hpp"
+#include "test_support.hpp"
 
 using namespace ocop;
 
@@ -19,15 +20,6 @@ namespace {
 // marks (NFD: o + U+031B horn + U+0323 dot below; e + U+0302 circumflex).
 const std::string kComposed = "Ch\xE1\xBB\xA3 Long Xuy\xC3\xAAn";
 const std::string kDecomposed = "Cho\xCC\x9B\xCC\xA3 Long Xuye\xCC\x82n";
-
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 
@@ -52,8 +44,9 @@ TEST_CASE("text: search folding ignores case, diacritics and spacing; đ is d", 
 }
 
 TEST_CASE("text: invalid UTF-8 is a clear error, not a silent rewrite", "[text]") {
-    CHECK(code_of([] { text::to_nfc("Ch\xE1\xBB"); }) == errc::value_bad_format);
-    CHECK(code_of([] { text::fold_for_search("\xFF"); }) == errc::value_bad_format);
+    CHECK(ocop::test::error_code_of([] { text::to_nfc("Ch\xE1\xBB"); }) == errc::value_bad_format);
+    CHECK(ocop::test::error_code_of([] { text::fold_for_search("\xFF"); }) ==
+          errc::value_bad_format);
     CHECK_FALSE(text::is_nfc("\xC3"));
 }
 
@@ -91,6 +84,7 @@ TEST_CASE("text: the schema check refuses non-NFC text naming the field", "[text
         CHECK(e.kind() == ErrorKind::invalid_input);
         CHECK(std::string(e.what()).find("admin_unit.name") != std::string::npos);
     }
-    CHECK(code_of([&] { schema.validate_value(units, "name", std::string("\xFF")); }) ==
-          errc::value_bad_format);
+    CHECK(ocop::test::error_code_of([&] {
+              schema.validate_value(units, "name", std::string("\xFF"));
+          }) == errc::value_bad_format);
 }

@@ -8,6 +8,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/sdk/database.hpp"
+#include "test_support.hpp"
 
 using namespace ocop;
 
@@ -17,15 +18,6 @@ std::set<std::string> names_of(const std::vector<Record>& records) {
     std::set<std::string> out;
     for (const auto& r : records) out.insert(r.get("name").get<std::string>());
     return out;
-}
-
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return "(no error)";
 }
 
 const std::string kChoLongXuyen = "Ch\xE1\xBB\xA3 Long Xuy\xC3\xAAn";
@@ -79,9 +71,12 @@ TEST_CASE("sdk search: deleted records are not found", "[sdk][search]") {
 
 TEST_CASE("sdk search: bad queries are clear errors", "[sdk][search]") {
     Province p;
-    CHECK(code_of([&] { p.search("   "); }) == errc::search_empty_query);
-    CHECK(code_of([&] { p.search("\xFF"); }) == errc::value_bad_format);
-    CHECK(code_of([&] { p.search("x", 10, "level"); }) == errc::value_type_mismatch);
-    CHECK(code_of([&] { p.search("x", 10, "nope"); }) == errc::schema_unknown_field);
-    CHECK(code_of([&] { p.db->search("nope", "x"); }) == errc::schema_unknown_collection);
+    CHECK(ocop::test::error_code_of([&] { p.search("   "); }) == errc::search_empty_query);
+    CHECK(ocop::test::error_code_of([&] { p.search("\xFF"); }) == errc::value_bad_format);
+    CHECK(ocop::test::error_code_of([&] { p.search("x", 10, "level"); }) ==
+          errc::value_type_mismatch);
+    CHECK(ocop::test::error_code_of([&] { p.search("x", 10, "nope"); }) ==
+          errc::schema_unknown_field);
+    CHECK(ocop::test::error_code_of([&] { p.db->search("nope", "x"); }) ==
+          errc::schema_unknown_collection);
 }

@@ -11,26 +11,6 @@ using namespace ocop::trust::test;
 
 namespace {
 
-FieldValues inspection(const std::string& unit, const std::string& site) {
-    return {{"kind", "production_facility"},
-            {"site_name", site},
-            {"started_at", "2026-11-23T08:00:00+07:00"},
-            {"status", "draft"},
-            {"unit", unit}};
-}
-
-std::string device_id_of(server::Server& server, const std::string& user) {
-    for (const auto& d : server.accounts().devices())
-        if (d.user == user) return d.id;
-    return {};
-}
-
-std::optional<Record> conflict_on(sdk::Database& db, const std::string& record_id) {
-    for (auto& c : db.conflicts())
-        if (c.get("record_id") == Value(record_id)) return c;
-    return std::nullopt;
-}
-
 // The code of the ocop::Error `f` throws; empty when it throws none.
 template <class F>
 std::string code_of(F&& f, std::string* message = nullptr) {
@@ -60,8 +40,9 @@ struct TwoWriters {
           phone2(sdk::Database::open((dir.path() / "phone2.db").string())) {
         phone1->enroll(p.url, "doan.a1", kPassword);
         phone2->enroll(p.url, "can.bo.a2", kPassword);
-        phone1->write(
-            [&](sdk::Transaction& t) { id = t.create("inspection", inspection(unit, "HTX A")); });
+        phone1->write([&](sdk::Transaction& t) {
+            id = t.create("inspection", draft_inspection(unit, "HTX A"));
+        });
         REQUIRE(phone1->sync().complete);
         REQUIRE(phone2->sync().complete);
     }

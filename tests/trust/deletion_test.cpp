@@ -28,19 +28,6 @@ FieldValues inspection(const std::string& unit, const std::string& site,
     return f;
 }
 
-std::string device_id_of(server::Server& server, const std::string& user) {
-    for (const auto& d : server.accounts().devices())
-        if (d.user == user) return d.id;
-    return {};
-}
-
-// The one open conflict of `db` on `record_id`.
-std::optional<Record> conflict_on(sdk::Database& db, const std::string& record_id) {
-    for (auto& c : db.conflicts())
-        if (c.get("record_id") == Value(record_id)) return c;
-    return std::nullopt;
-}
-
 // `text` with every occurrence of each of `ids` replaced by "<id>".
 std::string without(std::string text, const std::vector<std::string>& ids) {
     for (const auto& id : ids)

@@ -13,24 +13,10 @@ using namespace ocop::trust::test;
 
 namespace {
 
-FieldValues inspection(const std::string& unit, const std::string& site) {
-    return {{"kind", "production_facility"},
-            {"site_name", site},
-            {"started_at", "2026-11-23T08:00:00+07:00"},
-            {"status", "draft"},
-            {"unit", unit}};
-}
-
 using server::test::error_code_of;
 
 std::string error_code_of_login(sdk::Database& db, const std::string& url) {
     return error_code_of([&] { db.enroll(url, "doan.kiem.tra", kPassword); });
-}
-
-std::string device_id_of(server::Server& server, const std::string& user) {
-    for (const auto& d : server.accounts().devices())
-        if (d.user == user) return d.id;
-    return {};
 }
 
 }  // namespace
@@ -49,7 +35,7 @@ TEST_CASE("a revoked device is told why and keeps its unsent work until it is re
     std::vector<std::string> ids;
     for (const char* site : {"Cơ sở mắm Châu Đốc", "HTX gạo Mỹ Hòa"})
         phone->write([&](sdk::Transaction& t) {
-            ids.push_back(t.create("inspection", inspection(a, site)));
+            ids.push_back(t.create("inspection", draft_inspection(a, site)));
         });
     p.server.accounts().revoke_device(device_id_of(p.server, "doan.kiem.tra"),
                                       "máy báo mất ngày 22/11");
@@ -114,11 +100,12 @@ TEST_CASE("the SDK refuses at once what the server would refuse, and follows gra
     // Outside the grants: refused before anything is stored, with the server's code.
     CHECK(error_code_of([&] {
               phone->write(
-                  [&](sdk::Transaction& t) { t.create("inspection", inspection(b, "X")); });
+                  [&](sdk::Transaction& t) { t.create("inspection", draft_inspection(b, "X")); });
           }) == errc::perm_unit_not_covered);
     const std::string draft = [&] {
         std::string id;
-        phone->write([&](sdk::Transaction& t) { id = t.create("inspection", inspection(a, "Y")); });
+        phone->write(
+            [&](sdk::Transaction& t) { id = t.create("inspection", draft_inspection(a, "Y")); });
         return id;
     }();
     CHECK(error_code_of([&] {
@@ -192,7 +179,7 @@ TEST_CASE("weeks in the field: the token rotates as the device syncs, no passwor
         *p.accounts_now += days * day;
         auto phone = sdk::Database::open(path);
         phone->write([&](sdk::Transaction& t) {
-            t.create("inspection", inspection(a, "Ngày " + std::to_string(days)));
+            t.create("inspection", draft_inspection(a, "Ngày " + std::to_string(days)));
         });
         const sync::SyncReport report = phone->sync();
         INFO(report.error_code << ": " << report.error_message);
@@ -207,7 +194,7 @@ TEST_CASE("weeks in the field: the token rotates as the device syncs, no passwor
     *p.accounts_now += 61 * day;
     auto phone = sdk::Database::open(path);
     phone->write(
-        [&](sdk::Transaction& t) { t.create("inspection", inspection(a, "Sau 2 tháng")); });
+        [&](sdk::Transaction& t) { t.create("inspection", draft_inspection(a, "Sau 2 tháng")); });
     const sync::SyncReport expired = phone->sync();
     CHECK(expired.error_code == errc::auth_token_expired);
     CHECK(phone->status().pending_changesets == 1);

@@ -18,6 +18,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/permissions.hpp"
+#include "ocop/sdk/database.hpp"
 #include "ocop/server/server.hpp"
 #include "ocop/sync/http_transport.hpp"
 #include "ocop/sync/sync_client.hpp"
@@ -28,6 +29,29 @@ namespace ocop::trust::test {
 using server::test::TempDir;
 
 inline const std::string kPassword = "mat-khau-thu-2026";
+
+// A draft inspection of `unit` at `site`.
+inline FieldValues draft_inspection(const std::string& unit, const std::string& site) {
+    return {{"kind", "production_facility"},
+            {"site_name", site},
+            {"started_at", "2026-11-23T08:00:00+07:00"},
+            {"status", "draft"},
+            {"unit", unit}};
+}
+
+// The id of the device `user` enrolled (the first one), empty when none.
+inline std::string device_id_of(server::Server& server, const std::string& user) {
+    for (const auto& d : server.accounts().devices())
+        if (d.user == user) return d.id;
+    return {};
+}
+
+// The open conflict of `db` on `record_id`.
+inline std::optional<Record> conflict_on(sdk::Database& db, const std::string& record_id) {
+    for (auto& c : db.conflicts())
+        if (c.get("record_id") == Value(record_id)) return c;
+    return std::nullopt;
+}
 
 // Keeps every answer the device received, decoded, to check what crossed the wire.
 class RecordingTransport final : public sync::Transport {

@@ -6,9 +6,9 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/local_replica.hpp"
-#include "ocop/core/merge.hpp"
 #include "ocop/domain/certification.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
+#include "ocop/domain/record_after.hpp"
 #include "ocop/domain/scoring.hpp"
 
 namespace ocop::domain {
@@ -55,21 +55,6 @@ bool changes(const std::optional<Record>& stored, std::string_view field, const 
     const Value& current = stored ? stored->get(field) : null_value;
     if (field == deleted_field) return is_true(current) != is_true(incoming);
     return current != incoming;
-}
-
-// The record as it will be once `rc` is applied under the merge rule: a field value replaces the
-// stored one only if its stamp is greater (on the server an old write may lose).
-FieldValues after_state(const std::optional<Record>& stored, const RecordChange& rc,
-                        const Stamp& stamp) {
-    FieldValues out = stored ? stored->values() : FieldValues{};
-    for (const auto& f : rc.fields) {
-        std::optional<Stamp> current;
-        if (stored)
-            if (auto it = stored->fields.find(f.field); it != stored->fields.end())
-                current = it->second.stamp;
-        if (merge::incoming_wins(stamp, current)) out[f.field] = f.value;
-    }
-    return out;
 }
 
 const Value& get(const FieldValues& rec, std::string_view field) {
@@ -176,7 +161,7 @@ void ProposalRule::check(StoreTxn& txn, const Changeset& cs) const {
     for (const RecordChange& rc : cs.records) {
         if (rc.collection != "proposal") continue;
         const auto stored = txn.read(rc.collection, rc.id);
-        const FieldValues after = after_state(stored, rc, cs.stamp());
+        const FieldValues after = record_after(stored, rc, cs.stamp());
         if (is_true(get(after, deleted_field)) || text(after, "kind") != "revoke") continue;
         const Value& cert = get(after, "certificate");
         if (!cert.is_string() || cert.get<std::string>().empty())
@@ -209,7 +194,7 @@ void CertificateRule::check(StoreTxn& txn, const Changeset& cs) const {
     for (const RecordChange& rc : cs.records) {
         if (rc.collection != "certificate") continue;
         const auto stored = txn.read(rc.collection, rc.id);
-        const FieldValues after = after_state(stored, rc, cs.stamp());
+        const FieldValues after = record_after(stored, rc, cs.stamp());
         if (is_true(get(after, deleted_field))) continue;
         const bool fresh = !stored;
 
@@ -274,7 +259,7 @@ void EvaluationRule::check(StoreTxn& txn, const Changeset& cs) const {
         const auto stored = txn.read(rc.collection, rc.id);
         if (stored && !touches(rc, {"stars", "average_score", "disqualified", "rule_set"}))
             continue;
-        const FieldValues after = after_state(stored, rc, cs.stamp());
+        const FieldValues after = record_after(stored, rc, cs.stamp());
         if (is_true(get(after, deleted_field))) continue;
 
         const std::string rs_id = text(after, "rule_set");
@@ -324,7 +309,7 @@ void AdminUnitRule::check(StoreTxn& txn, const Changeset& cs) const {
         if (rc.collection != "admin_unit") continue;
         if (!touches(rc, {"valid_from", "valid_to", "successor"})) continue;
         const auto stored = txn.read(rc.collection, rc.id);
-        const FieldValues after = after_state(stored, rc, cs.stamp());
+        const FieldValues after = record_after(stored, rc, cs.stamp());
         if (is_true(get(after, deleted_field))) continue;
         if (text(after, "successor") == rc.id)
             refuse(ErrorKind::invalid_input, errc::unit_successor_self, rc, "successor",

@@ -2,10 +2,10 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/local_replica.hpp"
-#include "ocop/core/merge.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/domain/date.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
+#include "ocop/domain/record_after.hpp"
 
 namespace ocop::domain {
 
@@ -25,20 +25,6 @@ int digits(std::string_view t, size_t pos, size_t n) {
     throw Error(ErrorKind::invalid_input, code,
                 rc.collection + "/" + rc.id + "." + std::string(field) + ": " + why +
                     " (rule: " + std::string(kRule) + ")");
-}
-
-// The record once `rc` is applied under the merge rule: on the server an older write may lose.
-FieldValues after_state(const std::optional<Record>& stored, const RecordChange& rc,
-                        const Stamp& stamp) {
-    FieldValues out = stored ? stored->values() : FieldValues{};
-    for (const auto& f : rc.fields) {
-        std::optional<Stamp> current;
-        if (stored)
-            if (auto it = stored->fields.find(f.field); it != stored->fields.end())
-                current = it->second.stamp;
-        if (merge::incoming_wins(stamp, current)) out[f.field] = f.value;
-    }
-    return out;
 }
 
 std::string text(const FieldValues& rec, std::string_view field) {
@@ -83,7 +69,7 @@ void SigningRule::check(StoreTxn& txn, const Changeset& cs, const Writer& writer
         if (rc.collection != "inspection") continue;
         const auto stored = txn.read(rc.collection, rc.id);
         if (stored && is_signed(stored->values())) continue;  // SignedInspectionRule's business
-        const FieldValues after = after_state(stored, rc, cs.stamp());
+        const FieldValues after = record_after(stored, rc, cs.stamp());
         if (!is_signed(after)) continue;
 
         if (writer.user.empty())
