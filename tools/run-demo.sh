@@ -30,7 +30,7 @@ Its certificate is self-signed: devices trust it with --ca-file ${TLS_DIR}/cert.
 In another terminal, enroll a field device and sync:
   echo demo-password-123 | build/release/bin/ocop-field --home /tmp/phone1 login https://127.0.0.1:${PORT} demo --ca-file ${TLS_DIR}/cert.pem
   build/release/bin/ocop-field --home /tmp/phone1 sync
-  build/release/bin/ocop-field --home /tmp/phone1 list admin_unit --limit 5
+  build/release/bin/ocop-field --home /tmp/phone1 units --level commune   # communes in force, by code
 MSG
 exec build/release/bin/ocop-server --data ./data --port "$PORT" --demo \
   --tls-cert "$TLS_DIR/cert.pem" --tls-key "$TLS_DIR/key.pem"
