@@ -106,9 +106,14 @@ struct Call {
     std::optional<long long> declared_length;
 };
 
-inline std::unique_ptr<Poco::Net::HTTPClientSession> make_session(uint16_t port) {
+// A hang fails the test instead of stalling it; tests that load the server on purpose (and run
+// under ASan on 2 cores) pass a longer wait.
+inline constexpr std::chrono::seconds default_reply_wait{10};
+
+inline std::unique_ptr<Poco::Net::HTTPClientSession> make_session(
+    uint16_t port, std::chrono::seconds reply_wait = default_reply_wait) {
     auto session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port);
-    session->setTimeout(Poco::Timespan(10, 0));  // a hang fails the test instead of stalling it
+    session->setTimeout(Poco::Timespan(static_cast<long>(reply_wait.count()), 0));
     // Poco's client sends "Connection: close" unless asked otherwise; ask for keep-alive so that
     // the server's own decision to close (after an unread body) is what a test observes.
     session->setKeepAlive(true);
@@ -144,15 +149,18 @@ inline Reply http(Poco::Net::HTTPClientSession& session, const Call& call) {
     return reply;
 }
 
-inline Reply http(uint16_t port, const Call& call) {
-    const auto session = make_session(port);
+inline Reply http(uint16_t port, const Call& call,
+                  std::chrono::seconds reply_wait = default_reply_wait) {
+    const auto session = make_session(port, reply_wait);
     return http(*session, call);
 }
 
 inline Reply post_json(uint16_t port, const std::string& path, const std::string& body,
-                       std::map<std::string, std::string> headers = {}) {
+                       std::map<std::string, std::string> headers = {},
+                       std::chrono::seconds reply_wait = default_reply_wait) {
     headers.emplace("Content-Type", "application/json");
-    return http(port, Call{Poco::Net::HTTPRequest::HTTP_POST, path, body, headers, std::nullopt});
+    return http(port, Call{Poco::Net::HTTPRequest::HTTP_POST, path, body, headers, std::nullopt},
+                reply_wait);
 }
 
 inline Reply get(uint16_t port, const std::string& path) {
