@@ -1,5 +1,6 @@
 // Every stable code the source tree can raise has a Vietnamese message: the test scans the
-// sources for code literals, so a code added later without a translation fails CI.
+// sources for code literals, so a code added later without a translation, or without its row in
+// docs/errors.md, fails CI.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -53,6 +54,21 @@ TEST_CASE("every code literal in the sources has a Vietnamese message") {
     for (const auto& c : codes)
         if (ocop::message_vi(c).empty()) missing += " " + c;
     INFO("codes without a Vietnamese message:" << missing);
+    CHECK(missing.empty());
+}
+
+TEST_CASE("every code literal in the sources is documented in docs/errors.md") {
+    const auto codes = code_literals_in_sources();
+    REQUIRE(codes.size() > 80);
+    std::ifstream in(fs::path(OCOP_SOURCE_DIR) / "docs" / "errors.md");
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    std::string missing;
+    for (const auto& c : codes)
+        if (doc.find("`" + c + "`") == std::string::npos) missing += " " + c;
+    INFO("codes not in docs/errors.md:" << missing);
     CHECK(missing.empty());
 }
 
