@@ -174,17 +174,6 @@ TEST_CASE("the producer's signature is required once the policy says attachments
     CHECK_FALSE(SigningPolicy{}.require_producer_signature);
 }
 
-TEST_CASE("schema datetimes convert to Unix milliseconds", "[signing]") {
-    CHECK(datetime_unix_ms("1970-01-01T00:00:00Z") == 0);
-    CHECK(datetime_unix_ms("1970-01-01T07:00:00+07:00") == 0);
-    CHECK(datetime_unix_ms("2026-05-28T20:26:40Z") == 1'780'000'000'000);
-    CHECK(datetime_unix_ms("2026-05-28T20:26:40.5Z") == 1'780'000'000'500);
-    CHECK(datetime_unix_ms("2026-05-28T20:26:40.123456Z") == 1'780'000'000'123);
-    CHECK(datetime_unix_ms("2026-05-28T15:26:40-05:00") == 1'780'000'000'000);
-    CHECK_FALSE(datetime_unix_ms("2026-05-28"));
-    CHECK_FALSE(datetime_unix_ms("2026-02-30T00:00:00Z"));
-}
-
 TEST_CASE("the demo province's minutes are signed as its signing account", "[signing]") {
     DemoOptions options;
     options.size = 1500;

@@ -70,8 +70,4 @@ class WriterSigningRule final : public ChangesetRule {
     WriterOf writer_;
 };
 
-// Milliseconds since the Unix epoch of a schema datetime ("YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm)");
-// nullopt when the text is not one.
-std::optional<int64_t> datetime_unix_ms(std::string_view iso) noexcept;
-
 }  // namespace ocop::domain
