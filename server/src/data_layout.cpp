@@ -57,7 +57,12 @@ Marker read_marker(const fs::path& file) {
         const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
         if (first) {
             if (key != kMagic) bad_marker(file, "it does not start with '" + std::string(kMagic) + "'");
-            const uint64_t n = stored_u64(value, file.string());
+            uint64_t n = 0;
+            try {
+                n = stored_u64(value, "its layout");
+            } catch (const Error& e) {
+                bad_marker(file, e.what());
+            }
             if (n < 1 || n > 1000000) bad_marker(file, "layout " + value + " is out of range");
             m.layout = static_cast<int>(n);
             first = false;
@@ -133,7 +138,10 @@ int data_layout_of(const std::string& dir_name) {
 void write_data_layout(const std::string& dir_name, int version) {
     const fs::path dir(dir_name);
     const fs::path file = dir / data_layout_file;
-    const fs::path partial = dir / (std::string(data_layout_file) + ".partial");
+    // Named for this process: ocop-admin and the server may mark a directory at the same moment,
+    // and each renames only its own file (the same text). One left by a crash is never read.
+    const fs::path partial =
+        dir / (std::string(data_layout_file) + "." + std::to_string(::getpid()) + ".partial");
     const std::string text = std::string(kMagic) + " " + std::to_string(version) + "\nrelease " +
                              OCOP_VERSION + "\n";
     {
