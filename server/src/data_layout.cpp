@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "ocop/core/error.hpp"
@@ -96,17 +97,24 @@ void fsync_path(const fs::path& path, int flags) {
 // Layout 1 -> 2: audit.db gets its index by outcome. SqliteAuditLog's open does it, in one
 // transaction that also sets audit.db's version to 2, and does nothing to a file already at 2: the
 // store and the step share one piece of SQL, and a file restored from an older backup under a
-// newer marker is brought up to date by the same open.
-std::string step_audit_by_outcome(const fs::path& dir) {
+// newer marker is brought up to date by the same open. Nothing to do (nullopt) when audit.db is
+// absent (it is created at its current version) or already at version 2.
+std::optional<std::string> step_audit_by_outcome(const fs::path& dir) {
     const fs::path file = dir / "audit.db";
-    if (!fs::exists(file)) return "audit.db: absent, created at its current version when first used";
+    if (!fs::exists(file)) return std::nullopt;
+    {
+        sqlite::Db db(file.string(), sqlite::Durability::full, /*cache_mib=*/1);
+        auto version = db.prepare("PRAGMA user_version");
+        version.step();
+        if (version.int64(0) >= 2) return std::nullopt;
+    }
     SqliteAuditLog log(file.string());
     return "audit.db: index audit_by_outcome (outcome, received_ms); audit.db version 2";
 }
 
 struct Step {
     int to;  // the layout once this step is done
-    std::string (*run)(const fs::path& dir);
+    std::optional<std::string> (*run)(const fs::path& dir);  // what it did, if anything
 };
 
 constexpr Step kSteps[] = {{2, step_audit_by_outcome}};
@@ -175,21 +183,28 @@ LayoutUpgrade upgrade_data_layout(const std::string& dir_name,
         out.to = data_layout_version;
         return out;
     }
-    say("data directory " + dir_name + " has data layout " + std::to_string(out.from) +
-        "; migrating it in place to layout " + std::to_string(data_layout_version));
+    // Only steps that change something are told: a directory whose files are already current
+    // (made by this release's stores before it was marked: ocop-admin on a new directory) is
+    // marked silently.
     for (const Step& step : kSteps) {
         if (step.to <= out.to) continue;
         const auto started = std::chrono::steady_clock::now();
-        const std::string what = step.run(dir);
+        const std::optional<std::string> what = step.run(dir);
         write_data_layout(dir_name, step.to);
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-        const std::string line = "data layout " + std::to_string(out.to) + " -> " +
-                                 std::to_string(step.to) + ": " + what + " (" +
-                                 std::to_string(ms) + " ms)";
-        say(line);
-        out.steps.push_back(line);
+        if (what) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+            if (out.steps.empty())
+                say("data directory " + dir_name + " has data layout " +
+                    std::to_string(out.from) + "; migrating it in place to layout " +
+                    std::to_string(data_layout_version));
+            const std::string line = "data layout " + std::to_string(out.to) + " -> " +
+                                     std::to_string(step.to) + ": " + *what + " (" +
+                                     std::to_string(ms) + " ms)";
+            say(line);
+            out.steps.push_back(line);
+        }
         out.to = step.to;
     }
     return out;

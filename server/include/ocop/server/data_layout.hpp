@@ -41,12 +41,12 @@ int data_layout_of(const std::string& dir);
 struct LayoutUpgrade {
     int from = 0;                    // the layout found (0: a new directory)
     int to = 0;                      // the layout now
-    std::vector<std::string> steps;  // what was done, one line per step
+    std::vector<std::string> steps;  // what was changed, one line per step that changed a file
 };
 
 // Refuses a newer directory (as data_layout_of), migrates an older one to data_layout_version
-// step by step, and marks a new one. `log` gets one line before a migration and one
-// per step (nothing for a directory already current or new). A directory that does not
+// step by step, and marks a new one. `log` gets one line before a migration and one per step
+// that changed a file (nothing for a directory already current, new, or whose files are). A directory that does not
 // exist is left alone ({0, 0}): whatever opens it first creates it.
 LayoutUpgrade upgrade_data_layout(const std::string& dir,
                                   const std::function<void(const std::string&)>& log);
