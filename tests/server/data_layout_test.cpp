@@ -85,6 +85,9 @@ TEST_CASE("a new data directory is marked with the current layout, atomically", 
     const fs::path data = dir.path() / "data";
     fs::create_directories(data);
     CHECK(data_layout_of(data.string()) == 0);
+    // ocop-admin does not mark a directory without databases (a mistyped --data, perhaps).
+    CHECK(admin({"--data", data.string(), "user", "list"}).status == 1);
+    CHECK(fs::is_empty(data));
     std::vector<std::string> log;
     const LayoutUpgrade up =
         upgrade_data_layout(data.string(), [&](const std::string& l) { log.push_back(l); });
