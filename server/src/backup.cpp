@@ -138,8 +138,7 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
                         from + "/manifest.json is not an " + std::string(kFormat) + " manifest");
     }
     // A backup made before the layout was recorded is of layout 1 (data_layout.hpp).
-    const nlohmann::json& layout_field = manifest.contains("data_layout") ? manifest["data_layout"]
-                                                                           : nlohmann::json(1);
+    const nlohmann::json layout_field = manifest.value("data_layout", nlohmann::json(1));
     if (!layout_field.is_number_integer() || layout_field.get<int64_t>() < 1)
         throw Error(ErrorKind::invalid_input, errc::store_corrupt,
                     from + "/manifest.json has a data_layout that is not a layout number");
@@ -202,9 +201,13 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
     // Last: the files are now those of the backup's layout (a directory of a newer release, rolled
     // back, is marked as the backup was). The next open migrates them, if they are older.
     write_data_layout(data_dir, static_cast<int>(layout));
-    return {{"restored", from}, {"data", data_dir}, {"data_layout", layout},
-            {"files", names},   {"server_id", manifest.value("server_id", "")},
-            {"epoch", epoch},   {"backup_created_ms", manifest.value("created_ms", int64_t{0})}};
+    return {{"restored", from},
+            {"data", data_dir},
+            {"data_layout", layout},
+            {"files", names},
+            {"server_id", manifest.value("server_id", "")},
+            {"epoch", epoch},
+            {"backup_created_ms", manifest.value("created_ms", int64_t{0})}};
 }
 
 }  // namespace ocop::server

@@ -57,7 +57,8 @@ Marker read_marker(const fs::path& file) {
         const std::string key = line.substr(0, space);
         const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
         if (first) {
-            if (key != kMagic) bad_marker(file, "it does not start with '" + std::string(kMagic) + "'");
+            if (key != kMagic)
+                bad_marker(file, "it does not start with '" + std::string(kMagic) + "'");
             uint64_t n = 0;
             try {
                 n = stored_u64(value, "its layout");
@@ -113,7 +114,7 @@ std::optional<std::string> step_audit_by_outcome(const fs::path& dir) {
 }
 
 struct Step {
-    int to;  // the layout once this step is done
+    int to;                                                  // the layout once this step is done
     std::optional<std::string> (*run)(const fs::path& dir);  // what it did, if anything
 };
 
@@ -150,13 +151,13 @@ void write_data_layout(const std::string& dir_name, int version) {
     // and each renames only its own file (the same text). One left by a crash is never read.
     const fs::path partial =
         dir / (std::string(data_layout_file) + "." + std::to_string(::getpid()) + ".partial");
-    const std::string text = std::string(kMagic) + " " + std::to_string(version) + "\nrelease " +
-                             OCOP_VERSION + "\n";
+    const std::string text =
+        std::string(kMagic) + " " + std::to_string(version) + "\nrelease " + OCOP_VERSION + "\n";
     {
         const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (fd < 0) io_error(partial, "create");
-        const bool written = ::write(fd, text.data(), text.size()) ==
-                             static_cast<ssize_t>(text.size());
+        const bool written =
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
         const bool synced = written && ::fsync(fd) == 0;
         ::close(fd);
         if (!synced) io_error(partial, written ? "fsync" : "write");
@@ -196,9 +197,8 @@ LayoutUpgrade upgrade_data_layout(const std::string& dir_name,
                                 std::chrono::steady_clock::now() - started)
                                 .count();
             if (out.steps.empty())
-                say("data directory " + dir_name + " has data layout " +
-                    std::to_string(out.from) + "; migrating it in place to layout " +
-                    std::to_string(data_layout_version));
+                say("data directory " + dir_name + " has data layout " + std::to_string(out.from) +
+                    "; migrating it in place to layout " + std::to_string(data_layout_version));
             const std::string line = "data layout " + std::to_string(out.to) + " -> " +
                                      std::to_string(step.to) + ": " + *what + " (" +
                                      std::to_string(ms) + " ms)";

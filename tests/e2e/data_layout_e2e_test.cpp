@@ -76,8 +76,8 @@ TEST_CASE("a data directory of the previous release is migrated and served; a ne
 
     // A later release moved the directory on.
     std::ofstream(data / "data-layout", std::ios::trunc) << "ocop-data-layout 3\nrelease 0.9.0\n";
-    const RunResult start =
-        run(server_bin, {"--data", data.string(), "--plain-http", "--port", std::to_string(free_port())});
+    const RunResult start = run(server_bin, {"--data", data.string(), "--plain-http", "--port",
+                                             std::to_string(free_port())});
     INFO("server stdout: " << start.out << "\nstderr: " << start.err);
     CHECK(start.exit_code == kExitDataError);
     CHECK(start.out.find("listening") == std::string::npos);

@@ -80,7 +80,8 @@ TEST_CASE("the layout 1 fixture is what the previous release left", "[server][la
     CHECK(scalar(kFixture / "accounts.db", "PRAGMA user_version") == 2);
 }
 
-TEST_CASE("a new data directory is marked with the current layout, atomically", "[server][layout]") {
+TEST_CASE("a new data directory is marked with the current layout, atomically",
+          "[server][layout]") {
     TempDir dir("ocop-layout-new");
     const fs::path data = dir.path() / "data";
     fs::create_directories(data);
@@ -126,7 +127,8 @@ TEST_CASE("the server migrates a layout 1 directory in place and keeps everythin
     CHECK(up.from == 1);
     CHECK(up.to == 2);
     REQUIRE(up.steps.size() == 1);
-    CHECK_THAT(up.steps[0], Catch::StartsWith("data layout 1 -> 2: audit.db: index audit_by_outcome"));
+    CHECK_THAT(up.steps[0],
+               Catch::StartsWith("data layout 1 -> 2: audit.db: index audit_by_outcome"));
     REQUIRE(log.size() == 2);  // "migrating ..." and the step
     CHECK_THAT(log[0], Catch::Contains("has data layout 1; migrating it in place to layout 2"));
     CHECK(log[1] == up.steps[0]);
@@ -201,7 +203,8 @@ TEST_CASE("a data directory of a newer layout is refused, saying which release i
     const std::string message = error_message_of([&] { data_layout_of(data.string()); });
     CHECK(error_code_of([&] { data_layout_of(data.string()); }) ==
           ocop::errc::store_layout_too_new);
-    CHECK_THAT(message, Catch::Contains(data.string() + " has data layout 3 (written by ocop 0.9.0)"));
+    CHECK_THAT(message,
+               Catch::Contains(data.string() + " has data layout 3 (written by ocop 0.9.0)"));
     CHECK_THAT(message, Catch::Contains("reads layouts up to 2"));
     CHECK_THAT(message, Catch::Contains("install ocop 0.9.0 or newer"));
 
@@ -252,8 +255,7 @@ TEST_CASE("a backup carries its layout; a restore rolls a newer directory back t
     // A later release moved the directory on; rolling back to this one restores the backup, and
     // the marker is the backup's again.
     write_marker(data, "ocop-data-layout 3\nrelease 0.9.0\n");
-    const AdminRun restored =
-        admin({"--data", data.string(), "restore", "--from", saved.string()});
+    const AdminRun restored = admin({"--data", data.string(), "restore", "--from", saved.string()});
     INFO(restored.err);
     REQUIRE(restored.status == 0);
     CHECK(data_layout_of(data.string()) == 2);

@@ -46,8 +46,8 @@ struct LayoutUpgrade {
 
 // Refuses a newer directory (as data_layout_of), migrates an older one to data_layout_version
 // step by step, and marks a new one. `log` gets one line before a migration and one per step
-// that changed a file (nothing for a directory already current, new, or whose files are). A directory that does not
-// exist is left alone ({0, 0}): whatever opens it first creates it.
+// that changed a file (nothing for a directory already current, new, or whose files are). A
+// directory that does not exist is left alone ({0, 0}): whatever opens it first creates it.
 LayoutUpgrade upgrade_data_layout(const std::string& dir,
                                   const std::function<void(const std::string&)>& log);
 
