@@ -38,8 +38,9 @@ size_t lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("a data directory of the previous release is migrated and served; a newer one refused",
-          "[e2e][layout]") {
+TEST_CASE(
+    "a data directory of the previous release is migrated and served, and a newer one refused",
+    "[e2e][layout]") {
     const auto root = temp_dir("ocop-e2e-layout");
     const auto data = root / "server";
     fs::copy(kFixture, data, fs::copy_options::recursive);

@@ -243,7 +243,7 @@ TEST_CASE("a data layout marker that is not one is store.corrupt", "[server][lay
     }
 }
 
-TEST_CASE("a backup carries its layout; a restore rolls a newer directory back to it",
+TEST_CASE("a backup carries its layout, and a restore rolls a newer directory back to it",
           "[server][layout]") {
     TempDir dir("ocop-layout-backup");
     const fs::path data = copy_fixture(dir);
