@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test, in the optimised build and under AddressSanitizer + UBSan, then
 # builds the libFuzzer targets (clang-14) and runs the fuzz smoke, about a minute (docs/fuzzing.md).
+# After the release tests it builds and checks the server's .deb (packaging/check-deb.sh).
 # Usage: bash tools/test.sh            (all three presets)
 #        OCOP_PRESETS=release bash tools/test.sh
 set -euo pipefail
@@ -25,5 +26,10 @@ for preset in ${OCOP_PRESETS:-release asan fuzz}; do
   else
     echo "=== $preset: tests"
     ctest --preset "$preset"
+  fi
+  if [ "$preset" = release ]; then
+    # The server's .deb, from the binaries just tested: contents and lintian (docs/operations.md).
+    echo "=== release: package (cpack -G DEB, dpkg-deb --contents, lintian)"
+    bash packaging/check-deb.sh build/release
   fi
 done

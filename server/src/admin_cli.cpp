@@ -23,6 +23,7 @@
 #include "ocop/domain/date.hpp"
 #include "ocop/domain/permissions.hpp"
 #include "ocop/server/backup.hpp"
+#include "ocop/server/data_layout.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
 
@@ -479,6 +480,15 @@ int run_admin(const std::vector<std::string>& args, AdminIo io, uint32_t pbkdf2_
             return 0;
         }
         if (p.data_dir.empty()) throw UsageError{"--data DIR is required"};
+        // As the server does: a newer directory is refused, an older one migrated in place. Not
+        // for restore, which replaces the directory's files and marker with a backup's (and is
+        // how a newer directory is rolled back). A directory without databases is not marked:
+        // it may be a mistyped --data, and the server marks the one it creates its stores in.
+        const bool restore = p.words.size() == 1 && p.words[0] == "restore";
+        if (!restore && data_layout_of(p.data_dir) != 0)
+            upgrade_data_layout(p.data_dir, [&](const std::string& line) {
+                io.err << "ocop-admin: " << line << "\n";
+            });
         return dispatch(p, io, pbkdf2_iterations);
     } catch (const UsageError& e) {
         io.err << "ocop-admin: " << e.message << " (see ocop-admin --help)\n";

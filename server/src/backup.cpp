@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/server/data_layout.hpp"
 #include "ocop/sync/sync_service.hpp"
 
 namespace ocop::server {
@@ -86,7 +88,11 @@ nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& t
     fs::remove_all(partial);
     fs::create_directories(partial);
     nlohmann::json files = nlohmann::json::object();
-    nlohmann::json manifest = {{"format", kFormat}, {"created_ms", system_physical_clock()()}};
+    // The layout goes with the files: a restore puts it back, so that a newer release migrates
+    // the restored files again and an older one refuses a backup it cannot read.
+    nlohmann::json manifest = {{"format", kFormat},
+                               {"created_ms", system_physical_clock()()},
+                               {"data_layout", std::max(data_layout_of(data_dir), 1)}};
     for (const auto& name : kFiles) {
         if (!fs::exists(data / name)) continue;
         const std::string target = (partial / name).string();
@@ -131,6 +137,18 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
             throw Error(ErrorKind::invalid_input, errc::store_corrupt,
                         from + "/manifest.json is not an " + std::string(kFormat) + " manifest");
     }
+    // A backup made before the layout was recorded is of layout 1 (data_layout.hpp).
+    const nlohmann::json layout_field = manifest.value("data_layout", nlohmann::json(1));
+    if (!layout_field.is_number_integer() || layout_field.get<int64_t>() < 1)
+        throw Error(ErrorKind::invalid_input, errc::store_corrupt,
+                    from + "/manifest.json has a data_layout that is not a layout number");
+    const int64_t layout = layout_field.get<int64_t>();
+    if (layout > data_layout_version)
+        throw Error(ErrorKind::internal, errc::store_layout_too_new,
+                    "the backup " + from + " has data layout " + std::to_string(layout) +
+                        "; this release (ocop " + OCOP_VERSION + ") reads layouts up to " +
+                        std::to_string(data_layout_version) +
+                        ": restore it with the release that made it, or newer");
     // Every file of the backup is checked before anything in the data directory is touched.
     std::vector<std::string> names;
     for (const auto& name : kFiles) {
@@ -180,9 +198,16 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
             throw Error(ErrorKind::internal, errc::store_corrupt,
                         "the restored ocop.db fails integrity_check: " + integrity);
     }
-    return {{"restored", from}, {"data", data_dir},
-            {"files", names},   {"server_id", manifest.value("server_id", "")},
-            {"epoch", epoch},   {"backup_created_ms", manifest.value("created_ms", int64_t{0})}};
+    // Last: the files are now those of the backup's layout (a directory of a newer release, rolled
+    // back, is marked as the backup was). The next open migrates them, if they are older.
+    write_data_layout(data_dir, static_cast<int>(layout));
+    return {{"restored", from},
+            {"data", data_dir},
+            {"data_layout", layout},
+            {"files", names},
+            {"server_id", manifest.value("server_id", "")},
+            {"epoch", epoch},
+            {"backup_created_ms", manifest.value("created_ms", int64_t{0})}};
 }
 
 }  // namespace ocop::server

@@ -18,6 +18,7 @@
 
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
+#include "ocop/server/data_layout.hpp"
 #include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
 #include "ocop/server/routes/health_route.hpp"
@@ -33,10 +34,17 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     const auto file = [&](const char* name) {
         return Poco::Path(options_.data_dir).append(Poco::Path(name)).toString();
     };
+    // A directory written by a newer release is refused before any file in it is opened
+    // (store.layout_too_new, naming the release it needs: data_layout.hpp).
+    data_layout_of(options_.data_dir);
     // Before anything is opened for serving: a file damaged by a crash or a failing disk stops
     // the start (store.corrupt, naming the file) instead of answering from broken data.
     for (const char* name : {"ocop.db", "accounts.db", "audit.db"})
         sqlite::require_intact(file(name));
+    // An older directory is migrated in place, step by step, each step logged.
+    upgrade_data_layout(options_.data_dir, [](const std::string& line) {
+        Poco::Logger::get("ocop.server").notice(line);
+    });
     // Durability::full: an answered push has reached the disk, whatever happens next.
     store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
     AccountStoreOptions account_options;

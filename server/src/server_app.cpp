@@ -232,8 +232,10 @@ int ServerApp::main(const std::vector<std::string>& args) {
         log.information("stopped");
         return EXIT_OK;
     } catch (const Error& e) {
-        if (e.code() == errc::store_corrupt) {  // a damaged file: an operator must restore it
-            log.fatal(std::string("refusing to start: ") + errc::store_corrupt + ": " + e.what());
+        // A damaged file, or a data directory of a newer release: an operator must restore a
+        // backup or install the release named.
+        if (e.code() == errc::store_corrupt || e.code() == errc::store_layout_too_new) {
+            log.fatal("refusing to start: " + e.code() + ": " + e.what());
             return EXIT_DATAERR;
         }
         log.fatal(e.code() + ": " + e.what());

@@ -1,9 +1,13 @@
-// Layout of audit.db (PRAGMA user_version = 1):
+// Layout of audit.db (PRAGMA user_version = 2):
 //   audit(id INTEGER PK, received_ms, user, device_id, replica, remote_address, seq, outcome,
 //         code, message, changes)
-// Indexes: (received_ms), (user, received_ms), (device_id, received_ms): every query is "newest
-// first", optionally for one user or one device, optionally within a time window. The row id is
-// the last column of every SQLite index, so each of them also yields (received_ms, id) order.
+// Indexes: (received_ms), (user, received_ms), (device_id, received_ms), (outcome, received_ms):
+// every query is "newest first", optionally for one user, one device or one outcome, optionally
+// within a time window. The row id is the last column of every SQLite index, so each of them also
+// yields (received_ms, id) order. Without the outcome index, "the last refusals" read the trail
+// backwards until enough were found: all of it, when refusals are rare.
+// Version 1 (without audit_by_outcome) is migrated in place when the file is opened, in the
+// transaction that reads the version (data layout 2, data_layout.hpp).
 // Entries are never updated or deleted by the server.
 #include "ocop/server/sqlite_audit_log.hpp"
 
@@ -19,7 +23,7 @@ namespace ocop::server {
 
 namespace {
 
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;
 
 constexpr const char* kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS audit (
@@ -38,6 +42,7 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit(received_ms);
 CREATE INDEX IF NOT EXISTS audit_by_user ON audit(user, received_ms);
 CREATE INDEX IF NOT EXISTS audit_by_device ON audit(device_id, received_ms);
+CREATE INDEX IF NOT EXISTS audit_by_outcome ON audit(outcome, received_ms);
 )sql";
 
 using Txn = sqlite::ImmediateTxn;
@@ -70,6 +75,8 @@ std::string valid_utf8(const std::string& text) {
 SqliteAuditLog::SqliteAuditLog(const std::string& path)
     : db_(path, sqlite::Durability::full, /*cache_mib=*/8) {
     Txn txn(db_);
+    // Every statement is IF NOT EXISTS: on a new file it creates all, on a version 1 file it adds
+    // what version 2 added (audit_by_outcome).
     if (sqlite::layout_version(db_, path, kLayoutVersion) < kLayoutVersion) {
         db_.exec(kCreateTables);
         sqlite::set_layout_version(db_, kLayoutVersion);

@@ -144,6 +144,9 @@ constexpr std::array kCatalogue = {
     Entry{"store.in_use",
           "Dữ liệu đang được một chương trình khác sử dụng. Vui lòng dừng chương trình đó trước."},
     Entry{"store.io", "Không đọc hoặc ghi được dữ liệu trên máy. Vui lòng thử lại sau."},
+    Entry{"store.layout_too_new",
+          "Dữ liệu máy chủ do phiên bản mới hơn tạo ra. Vui lòng liên hệ quản trị viên để cài "
+          "đúng phiên bản hoặc khôi phục từ bản sao lưu."},
     Entry{"sync.cancelled", "Đã hủy đồng bộ; dữ liệu chưa gửi vẫn được giữ trên máy."},
     Entry{"sync.lost_in_restore",
           "Một số thay đổi đã bị mất khi máy chủ khôi phục từ bản sao lưu. Vui lòng liên hệ quản "

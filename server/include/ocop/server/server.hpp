@@ -70,8 +70,10 @@ struct ServerOptions {
 
 class Server {
   public:
-    // Creates the data directory if needed and opens the stores. Throws Error (store.*) or
-    // Poco::Exception (directory) on failure.
+    // Creates the data directory if needed and opens the stores: a directory of a newer data
+    // layout is refused (store.layout_too_new) before any file is opened, one of an older layout
+    // migrated in place (data_layout.hpp). Throws Error (store.*) or Poco::Exception (directory)
+    // on failure.
     explicit Server(ServerOptions options);
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

@@ -37,6 +37,7 @@ inline constexpr const char* store_io = "store.io";
 inline constexpr const char* store_busy = "store.busy";
 inline constexpr const char* store_corrupt = "store.corrupt";
 inline constexpr const char* store_full = "store.full";
+inline constexpr const char* store_layout_too_new = "store.layout_too_new";
 
 // Clocks
 inline constexpr const char* clock_bad_stamp = "clock.bad_stamp";
