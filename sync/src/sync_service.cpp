@@ -311,14 +311,27 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
                                               unit == units.end() ? nullptr : unit->second);
             }
         }
+        // Cells are consumed in sequence order; one that would overflow the page (a later
+        // read after skipped cells is offered at least one cell) stops it before that cell.
+        bool full = false;
         for (size_t i = 0; i < changes.cells.size(); ++i) {
-            if (!keep[i]) continue;
             Cell& c = changes.cells[i];
-            kept_bytes += page_weight(c);
-            page.cells.push_back(std::move(c));
+            if (keep[i]) {
+                const size_t weight = page_weight(c);
+                if (!page.cells.empty() && kept_bytes + weight > bytes) {
+                    full = true;
+                    break;
+                }
+                kept_bytes += weight;
+                page.cursor = c.current.seq;
+                page.cells.push_back(std::move(c));
+            } else {
+                page.cursor = c.current.seq;
+            }
         }
+        more = full || changes.more;
+        if (full) break;
         page.cursor = changes.cursor;
-        more = changes.more;
     }
     page.more = more;
     page.head = std::max(page.head, page.cursor);
