@@ -260,13 +260,21 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         page.more = true;
         return page;
     }
-    // No echo: a cell whose current stamp is this device's own is one it wrote and holds (a
-    // clock re-stamp keeps the device's replica id and the device learnt it from its push
-    // result), so it is not sent back; the cursor still moves past it. Only when the device asks
-    // (echo:false, which it does not do after evicting records) and never in a backfill, which
-    // brings a unit's records whole. Cells the server wrote (conflict records, resolutions made
-    // on the server) carry the server's replica id and do come back.
+    // No echo: a cell whose current stamp is this device's own is one it wrote and holds, so
+    // it is not sent back; the cursor still moves past it. Not a cell the server re-stamped:
+    // the device may not hold the write under that stamp (it had moved the cell on locally, to
+    // a value pulled meanwhile, when the re-stamp came), so every own cell at or below the last
+    // stamp the server gave this device (its re-stamp floor, see push_one) still comes back.
+    // A device's writes after a re-stamp are stamped above it, so that costs one pass at most.
+    // Only when the device asks (echo:false, which it does not after evicting records) and
+    // never in a backfill, which brings a unit's records whole. Cells the server wrote
+    // (conflict records, resolutions made on the server) carry its replica id: they come back.
     const bool skip_own = !req.echo && !req.only_units;
+    Hlc restamp_floor;
+    if (skip_own) {
+        const std::string floor_key = "restamp_floor/" + who.replica;
+        restamp_floor = Hlc::unpack(stored_u64(store_.meta(floor_key), floor_key));
+    }
     const bool filter_units = scoped_ || req.only_units;
     if (!filter_units && !skip_own) {
         ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
@@ -295,7 +303,8 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         std::vector<bool> keep(changes.cells.size(), true);
         if (skip_own)
             for (size_t i = 0; i < changes.cells.size(); ++i)
-                keep[i] = changes.cells[i].current.stamp.replica != who.replica;
+                keep[i] = changes.cells[i].current.stamp.replica != who.replica ||
+                          changes.cells[i].current.stamp.hlc <= restamp_floor;
         if (visibility) {
             // A record's cells travel together, so its unit is usually in the same batch.
             // Decided for the whole batch before any cell is moved out of it; the unit cell is
