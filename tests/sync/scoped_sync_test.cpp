@@ -240,8 +240,9 @@ TEST_CASE("no echo: a device's own record evicted with a lost unit comes back wi
     Phone phone(server, "phone-a", {{"commune_officer", server.a}});
     REQUIRE(phone.sync().complete);
 
-    // The officer registers a cooperative in commune A and only sends it (a quick "send my
-    // work"): the pull cursor stays before it.
+    // Others register cooperatives in commune A; then the officer registers one and only sends
+    // it (a quick "send my work"): the pull cursor stays before all of them.
+    server.applicants(server.a, 3);
     const std::string mine = uuid_for(900);
     LocalTransaction t;
     t.put("applicant", mine, {{"name", "HTX của tôi"}, {"legal_form", "cooperative"},
@@ -260,7 +261,9 @@ TEST_CASE("no echo: a device's own record evicted with a lost unit comes back wi
     CHECK(phone.store.meta(ocop::sync::meta_key::echo) == std::optional<std::string>("1"));
     phone.transport.principal().grants = {{"commune_officer", server.a}};
     const size_t posts = phone.transport.posts();
-    REQUIRE(phone.sync().complete);
+    SyncOptions small_pages;
+    small_pages.page_cells = 4;  // the backfill ends before the officer's record
+    REQUIRE(phone.sync(small_pages).complete);
 
     // Its own record lay beyond the backfill (after the main cursor): the main pull asked for
     // the device's own cells until it reached the head, so the record is back.
