@@ -41,7 +41,7 @@ commands:
         diacritics ("cho long xuyen" finds "Chợ Long Xuyên"), in the text fields
   delete COLLECTION ID
   sign inspection ID             sign the minutes as the logged-in user, now
-  sync [--page-cells N] [--backoff-ms N] [--attempts N]
+  sync [--page-bytes N] [--page-cells N] [--backoff-ms N] [--attempts N]
   status
   refused
   discard SEQ
@@ -293,10 +293,10 @@ int run(Args a) {
     } else if (cmd == "sync") {
         ocop::sync::SyncOptions opts;
         // Pages are sized in bytes (sync tuning.hpp); a cell count only if asked for.
-        opts.page_cells = parse_count(take_option(args, "--page-cells", "0"), "--page-cells");
-        opts.page_bytes = parse_count(
-            take_option(args, "--page-bytes", std::to_string(ocop::sync::tuning::default_page_bytes)),
-            "--page-bytes");
+        if (const std::string cells = take_option(args, "--page-cells"); !cells.empty())
+            opts.page_cells = parse_count(cells, "--page-cells");
+        if (const std::string bytes = take_option(args, "--page-bytes"); !bytes.empty())
+            opts.page_bytes = parse_count(bytes, "--page-bytes");
         opts.initial_backoff = std::chrono::milliseconds(
             parse_count(take_option(args, "--backoff-ms", "500"), "--backoff-ms"));
         const std::string attempts = take_option(args, "--attempts");
