@@ -491,6 +491,7 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
                     drop_ahead();
                     throw;
                 }
+                got = Received{};  // page n's cells go before page n+1 is waited for
                 attempt_started = std::chrono::steady_clock::now();
                 pending_before = 0;
                 got = ahead.get();  // a failure here is that request's: retried from the checkpoint

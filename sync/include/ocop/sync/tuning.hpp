@@ -10,15 +10,16 @@ namespace ocop::sync::tuning {
 // Pull pages are sized in bytes: a device asks for a byte budget (default_page_bytes unless it
 // says otherwise) and the server fills the page up to it, measuring each cell as its value's
 // JSON text plus the collection, record id and field names (about 80 bytes for an inspection
-// field, ~50 bytes of JSON on the wire before gzip, ~5 after). 2 MiB is ~25,000 such cells:
-// a fresh device pulls 1,000,000 changes in ~40 requests (issue #18: at most 1 per 10,000), and
-// a page stays a few MiB decoded, so two pages in memory at once (one being applied, the next
-// being decoded) keep a device far below 64 MiB. The cell count only caps the per-cell overhead
-// of pages of tiny values; a device that asks for a cell count (older clients asked for 5,000)
-// gets at most that many.
+// field, ~50 bytes of JSON on the wire before gzip, ~5 after). 1 MiB is ~13,000 such cells: a
+// fresh device pulls 1,000,000 changes in ~76 requests (issue #18: at most 1 per 10,000). A
+// device holds two pages at once (one applied while the next is decoded) and each costs ~8 MiB
+// decoded per MiB of budget: measured with ocop-sync-bench, a fresh device's peak RSS is
+// ~50 MiB at 1 MiB and ~70 MiB at 2 MiB, against a 64 MiB limit. The cell count only caps the
+// per-cell overhead of pages of tiny values; a device that asks for a cell count (older clients
+// asked for 5,000) gets at most that many.
 inline constexpr size_t default_page_cells = 50000;
 inline constexpr size_t max_page_cells = 100000;
-inline constexpr size_t default_page_bytes = 2 * 1024 * 1024;
+inline constexpr size_t default_page_bytes = 1024 * 1024;
 inline constexpr size_t min_page_bytes = 1024;
 inline constexpr size_t max_page_bytes = 8 * 1024 * 1024;
 
