@@ -12,7 +12,10 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <mutex>
 #include <istream>
 #include <ostream>
 
@@ -63,6 +66,12 @@ struct HttpTransport::Impl {
     HttpOptions options;
     Poco::Net::Context::Ptr tls;
 
+    std::mutex mutex;  // one request at a time on the one connection
+    // The kept connection (null: none open) and when its last answer was read.
+    std::unique_ptr<Poco::Net::HTTPClientSession> live;
+    std::chrono::steady_clock::time_point last_used;
+    std::atomic<size_t> opened{0};
+
     std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
         std::unique_ptr<Poco::Net::HTTPClientSession> s;
         if (base.getScheme() == "https")
@@ -73,6 +82,10 @@ struct HttpTransport::Impl {
         const Poco::Timespan connect(options.connect_timeout.count(), 0);
         const Poco::Timespan io(options.request_timeout.count(), 0);
         s->setTimeout(connect, io, io);
+        // Kept open between requests; send() decides when it is too old to try (Poco's own
+        // 8 s limit would reconnect behind our back).
+        s->setKeepAlive(true);
+        s->setKeepAliveTimeout(Poco::Timespan(24 * 60 * 60, 0));
         return s;
     }
 
@@ -101,10 +114,37 @@ struct HttpTransport::Impl {
             what + ": " + e.displayText() + "; check the server URL and the trusted CA file");
     }
 
+    // A kept connection the server had closed: nothing of an answer arrived on it. Sent again
+    // once on a new connection (a sync request may be repeated: a push is applied once).
+    struct Stale {};
+
     HttpReply send(const std::string& method, const std::string& path, const std::string* body,
-                   const std::string& token) const {
+                   const std::string& token) {
+        std::lock_guard lock(mutex);
+        // Idle longer than a server keeps connections: it has closed it, do not try it.
+        if (live && std::chrono::steady_clock::now() - last_used > tuning::keep_alive_idle)
+            live.reset();
         try {
-            auto s = session();
+            return send_once(method, path, body, token, live != nullptr);
+        } catch (const Stale&) {
+            live.reset();
+            return send_once(method, path, body, token, false);
+        }
+    }
+
+    HttpReply send_once(const std::string& method, const std::string& path,
+                        const std::string* body, const std::string& token, bool reused) {
+        // Any failure leaves the connection in an unknown state: the next request opens anew.
+        struct DropOnFailure {
+            std::unique_ptr<Poco::Net::HTTPClientSession>& live;
+            bool ok = false;
+            ~DropOnFailure() {
+                if (!ok) live.reset();
+            }
+        } guard{live};
+        try {
+            if (!reused) live = session();
+            Poco::Net::HTTPClientSession* s = live.get();
             Poco::Net::HTTPRequest req(method, base.getPath() + path,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
             req.set("Accept-Encoding", "gzip");
@@ -124,13 +164,16 @@ struct HttpTransport::Impl {
                 out.flush();
                 sent = static_cast<bool>(out);
             } catch (const Poco::Net::SSLException& e) {  // the handshake happens on connect
+                if (reused) throw Stale{};
                 if (tls_refused(e)) throw tls_error(e);
                 sent = false;
             } catch (const Poco::Exception& e) {
+                if (reused) throw Stale{};
                 // Nothing to read an answer from: waiting on it would only add the read timeout.
                 if (nothing_answered(e)) throw no_connection(e);
                 sent = false;
             }
+            if (!reused && sent) ++opened;
 
             // A server may answer and close before reading all of a body it refuses (413): read
             // its answer even when sending failed, and only then call the connection lost.
@@ -138,7 +181,10 @@ struct HttpTransport::Impl {
             std::istream* in_ptr = nullptr;
             try {
                 in_ptr = &s->receiveResponse(resp);
+            } catch (const Poco::TimeoutException&) {
+                throw;  // the server is slow, not gone: no second wait
             } catch (const Poco::Exception&) {
+                if (reused) throw Stale{};  // closed while idle: no answer will come on it
                 if (!sent)
                     throw Error(ErrorKind::transient, errc::sync_network,
                                 "connection lost while sending");
@@ -165,6 +211,10 @@ struct HttpTransport::Impl {
             reply.body = resp.get("Content-Encoding", "") == "gzip"
                              ? gzip_decompress(raw, tuning::max_response_bytes)
                              : std::move(raw);
+            // The answer was read whole: the connection serves the next request, unless the
+            // server said it closes it.
+            guard.ok = resp.getKeepAlive();
+            last_used = std::chrono::steady_clock::now();
             return reply;
         } catch (const Poco::TimeoutException& e) {
             if (nothing_answered(e)) throw no_connection(e);
@@ -232,6 +282,10 @@ HttpReply HttpTransport::post(const std::string& path, const std::string& json_b
 
 HttpReply HttpTransport::get(const std::string& path) {
     return impl_->send(Poco::Net::HTTPRequest::HTTP_GET, path, nullptr, "");
+}
+
+size_t HttpTransport::connections_opened() const noexcept {
+    return impl_->opened.load();
 }
 
 }  // namespace ocop::sync

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <exception>
+#include <future>
 #include <map>
 #include <random>
 #include <thread>
@@ -81,6 +83,27 @@ struct SyncClient::Exchange {
     bool epoch_changed = false;
 };
 
+// A request and what the device knew when it built it.
+struct SyncClient::Prepared {
+    SyncRequest req;
+    std::optional<std::string> known_server;
+    std::optional<std::string> known_epoch;
+    std::optional<Backfill> backfill;
+    uint64_t main_cursor = 0;
+    bool repull_pending = false;
+    bool echo_pending = false;
+};
+
+// An answer as it arrived: its HTTP status and sizes, decoded (the body is let go once
+// decoded, so a page waiting to be applied holds only its cells).
+struct SyncClient::Received {
+    HttpReply reply;
+    std::optional<SyncResponse> resp;
+    std::exception_ptr decode_error;
+    int64_t sent_ms = 0;
+    int64_t received_ms = 0;
+};
+
 SyncClient::SyncClient(LocalReplica& replica, Transport& transport, std::string token,
                        SyncOptions options, ClockOffset* offset, PhysicalClock raw_clock)
     : replica_(replica),
@@ -93,9 +116,10 @@ SyncClient::SyncClient(LocalReplica& replica, Transport& transport, std::string 
         options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
-SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Refusal>& refusals) {
+SyncClient::Prepared SyncClient::prepare() {
     Store& store = replica_.store();
-    SyncRequest req;
+    Prepared p;
+    SyncRequest& req = p.req;
     req.replica = replica_.id();
     req.schema_version = replica_.schema().version();
     req.app_version = options_.app_version;
@@ -106,38 +130,107 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         if (!req.changesets.empty() && bytes > options_.max_push_bytes_per_request) break;
         req.changesets.push_back(std::move(cs));
     }
-    const auto known_server = store.meta(meta_key::server_id);
+    p.known_server = store.meta(meta_key::server_id);
     DeviceScope scope(store);
     // A unit the user gained is pulled first (its older records), then the main pull goes on.
-    const std::optional<Backfill> backfill = options_.pull ? scope.backfill() : std::nullopt;
-    const uint64_t main_cursor = meta_number(store, meta_key::pull_cursor);
+    p.backfill = options_.pull ? scope.backfill() : std::nullopt;
+    p.main_cursor = meta_number(store, meta_key::pull_cursor);
+    p.echo_pending = store.meta(meta_key::echo).value_or("") == "1";
     PullRequest pull;
-    pull.cursor = backfill ? backfill->cursor : main_cursor;
-    if (backfill) pull.only_units = backfill->units;
+    pull.cursor = p.backfill ? p.backfill->cursor : p.main_cursor;
+    if (p.backfill) pull.only_units = p.backfill->units;
     pull.max_cells = options_.page_cells;
     pull.max_bytes = options_.page_bytes;
+    // This device's own cells stay on the server (it holds them), unless it evicted some.
+    pull.echo = p.echo_pending;
     if (options_.pull) req.pull = pull;
     req.hlc = replica_.clock().last();
-    const auto known_epoch = store.meta(meta_key::epoch);
-    req.epoch = known_epoch.value_or("");
+    p.known_epoch = store.meta(meta_key::epoch);
+    req.epoch = p.known_epoch.value_or("");
     req.acked = meta_number(store, meta_key::acked);
     if (const uint64_t skip = meta_number(store, meta_key::skip_to)) req.skip_to = skip;
-    const bool repull_pending = store.meta(meta_key::repull).value_or("") == "1";
+    p.repull_pending = store.meta(meta_key::repull).value_or("") == "1";
+    return p;
+}
 
-    const int64_t sent_ms = raw_clock_();
-    const HttpReply reply = transport_.post("/v1/sync", wire::encode(req), token_);
-    const int64_t received_ms = raw_clock_();
-    ++progress.requests;
-    progress.bytes_sent += reply.wire_bytes_sent;
-    progress.bytes_received += reply.wire_bytes_received;
-    if (reply.status != 200) throw_http_error(reply);
-    SyncResponse resp;
-    try {
-        resp = wire::decode_response(reply.body);
-    } catch (const std::exception& e) {
-        throw Error(ErrorKind::internal, errc::sync_server_error,
-                    std::string("server answer not understood: ") + e.what());
+SyncClient::Received SyncClient::fetch(const std::string& body, const std::string& token) {
+    Received got;
+    got.sent_ms = raw_clock_();
+    got.reply = transport_.post("/v1/sync", body, token);
+    got.received_ms = raw_clock_();
+    if (got.reply.status == 200) {
+        try {
+            got.resp = wire::decode_response(got.reply.body);
+        } catch (const std::exception& e) {
+            got.decode_error = std::make_exception_ptr(
+                Error(ErrorKind::internal, errc::sync_server_error,
+                      std::string("server answer not understood: ") + e.what()));
+        }
+        got.reply.body = std::string();
     }
+    return got;
+}
+
+std::optional<SyncClient::Prepared> SyncClient::continuation(const Prepared& sent,
+                                                             const Received& got) {
+    if (!options_.pull || !got.resp || sent.backfill || !sent.req.changesets.empty() ||
+        !sent.known_server)
+        return std::nullopt;
+    const SyncResponse& resp = *got.resp;
+    // Anything but a page with more to come changes what the next request would be.
+    if (!resp.pull || !resp.pull->more || !resp.results.empty() || resp.expected_seq ||
+        resp.last_applied || resp.new_token || resp.server_id != *sent.known_server ||
+        (!resp.epoch.empty() && resp.epoch != sent.req.epoch))
+        return std::nullopt;
+    Store& store = replica_.store();
+    if (resp.grants) {
+        const auto known = DeviceScope(store).grants();
+        if (!known || *known != *resp.grants) return std::nullopt;
+    }
+    if (store.outbox_size() != 0) return std::nullopt;  // a local write: push it first
+    Prepared next = sent;
+    next.req.pull->cursor = resp.pull->cursor;
+    next.main_cursor = resp.pull->cursor;
+    next.req.hlc = replica_.clock().last();
+    return next;
+}
+
+bool SyncClient::still_next(const Prepared& next) {
+    Store& store = replica_.store();
+    return meta_number(store, meta_key::pull_cursor) == next.main_cursor &&
+           !DeviceScope(store).backfill() &&
+           (store.meta(meta_key::echo).value_or("") == "1") == next.echo_pending &&
+           store.meta(meta_key::server_id) == next.known_server;
+}
+
+void SyncClient::discard(Received got, SyncProgress& progress) {
+    ++progress.requests;
+    progress.bytes_sent += got.reply.wire_bytes_sent;
+    progress.bytes_received += got.reply.wire_bytes_received;
+    if (got.resp && got.resp->new_token && !got.resp->new_token->empty()) {
+        // The server may already have rotated the token: the old one works only a while.
+        token_ = *got.resp->new_token;
+        if (options_.on_new_token) options_.on_new_token(token_);
+    }
+}
+
+SyncClient::Exchange SyncClient::finish(const Prepared& prep, Received& got,
+                                        SyncProgress& progress, std::vector<Refusal>& refusals) {
+    Store& store = replica_.store();
+    const SyncRequest& req = prep.req;
+    const auto& known_server = prep.known_server;
+    const auto& known_epoch = prep.known_epoch;
+    const auto& backfill = prep.backfill;
+    const uint64_t main_cursor = prep.main_cursor;
+    const bool repull_pending = prep.repull_pending;
+    DeviceScope scope(store);
+
+    ++progress.requests;
+    progress.bytes_sent += got.reply.wire_bytes_sent;
+    progress.bytes_received += got.reply.wire_bytes_received;
+    if (got.reply.status != 200) throw_http_error(got.reply);
+    if (got.decode_error) std::rethrow_exception(got.decode_error);
+    SyncResponse& resp = *got.resp;
     if (resp.new_token && !resp.new_token->empty()) {
         // The old token works only for a grace period now: keep the new one before anything
         // else, so that a crash below cannot lose it.
@@ -145,7 +238,7 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         if (options_.on_new_token) options_.on_new_token(token_);
     }
     if (offset_) {
-        offset_->learn(resp.server_time_ms, sent_ms, received_ms);
+        offset_->learn(resp.server_time_ms, got.sent_ms, got.received_ms);
     }
     replica_.observe(resp.hlc);
 
@@ -261,6 +354,9 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
                 progress.cursor = resp.pull->cursor;
                 ex.more_to_pull = resp.pull->more;
                 if (repull_pending && !resp.pull->more) txn.set_meta(meta_key::repull, "");
+                // Past everything it could have evicted: its own cells may stay away again.
+                if (prep.echo_pending && req.pull->echo && !resp.pull->more)
+                    txn.set_meta(meta_key::echo, "");
             }
         }
         txn.set_meta(meta_key::server_id, resp.server_id);
@@ -273,7 +369,20 @@ SyncClient::Exchange SyncClient::exchange(SyncProgress& progress, std::vector<Re
         // This answer's page was already read under these grants: what a gained unit lacks is
         // what came before the main cursor as it was when this request was sent. After an epoch
         // change the main pull starts from 0 and brings every unit: no backfill.
-        progress.evicted += scope.adopt(*resp.grants, ex.epoch_changed ? 0 : main_cursor);
+        //
+        // Evicted records may hold this device's own cells, which a later page would leave out
+        // (no echo) if the unit came back: until the main pull reaches the head it asks for
+        // them too. Set before the grants are adopted (a crash in between keeps it), and after
+        // an eviction under the first grants known.
+        const auto before = scope.grants();
+        const bool grants_changed = before && *before != *resp.grants;
+        auto ask_echo = [&] {
+            store.write([&](StoreTxn& txn) { txn.set_meta(meta_key::echo, "1"); });
+        };
+        if (grants_changed) ask_echo();
+        const size_t evicted = scope.adopt(*resp.grants, ex.epoch_changed ? 0 : main_cursor);
+        progress.evicted += evicted;
+        if (evicted > 0 && !grants_changed) ask_echo();
         if (options_.pull && scope.backfill()) ex.more_to_pull = true;
     }
     ex.pending_after = store.outbox_size();
@@ -321,25 +430,73 @@ SyncReport SyncClient::run(const std::function<void(const SyncProgress&)>& on_pr
         if (cancel && cancel->load()) return fail(errc::sync_cancelled, "sync cancelled", false);
         try {
             attempt_started = std::chrono::steady_clock::now();
-            const size_t pending_before = replica_.store().outbox_size();
-            const Exchange ex = exchange(report.progress, report.refusals);
-            failures = 0;
-            no_connection_failures = 0;
-            backoff = options_.initial_backoff;
-            if (on_progress) on_progress(report.progress);
-            if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed &&
-                !ex.epoch_changed) {
-                report.complete = true;
-                replica_.store().write([&](StoreTxn& t) {
-                    t.set_meta(meta_key::last_complete_sync, std::to_string(raw_clock_()));
-                    t.set_meta(meta_key::last_error, "");
-                });
-                return report;
+            size_t pending_before = replica_.store().outbox_size();
+            Prepared sent = prepare();
+            Received got = fetch(wire::encode(sent.req), token_);
+            // Pages of one pull overlap: while page n is applied and checkpointed here, page
+            // n+1 is requested and decoded on a second thread (at most one page ahead, so at
+            // most two pages are in memory). A page is checkpointed only once applied; one
+            // fetched ahead and not applied (an error, a cancel, a changed state) is dropped,
+            // and the next run asks for it again from the checkpoint.
+            while (true) {
+                std::optional<Prepared> next;
+                if (transport_.overlaps_apply()) next = continuation(sent, got);
+                std::future<Received> ahead;
+                if (next)
+                    ahead = std::async(std::launch::async,
+                                       [this, body = wire::encode(next->req), token = token_] {
+                                           return fetch(body, token);
+                                       });
+                auto drop_ahead = [&] {
+                    if (!ahead.valid()) return;
+                    try {
+                        discard(ahead.get(), report.progress);
+                    } catch (...) {
+                        // Its failure does not matter: its page was not going to be applied.
+                    }
+                };
+                try {
+                    const Exchange ex = finish(sent, got, report.progress, report.refusals);
+                    failures = 0;
+                    no_connection_failures = 0;
+                    backoff = options_.initial_backoff;
+                    if (on_progress) on_progress(report.progress);
+                    if (ex.pending_after == 0 && !ex.more_to_pull && !ex.server_changed &&
+                        !ex.epoch_changed) {
+                        drop_ahead();
+                        report.complete = true;
+                        replica_.store().write([&](StoreTxn& t) {
+                            t.set_meta(meta_key::last_complete_sync, std::to_string(raw_clock_()));
+                            t.set_meta(meta_key::last_error, "");
+                        });
+                        return report;
+                    }
+                    if (ex.pending_after >= pending_before && pending_before > 0 &&
+                        !ex.more_to_pull && !ex.server_changed) {
+                        drop_ahead();
+                        return fail(errc::sync_server_error,
+                                    "the server acknowledged none of the pending changesets",
+                                    false);
+                    }
+                    if (!next || !ex.more_to_pull || ex.server_changed || ex.epoch_changed ||
+                        !still_next(*next)) {
+                        drop_ahead();
+                        break;
+                    }
+                    if (cancel && cancel->load()) {
+                        drop_ahead();
+                        return fail(errc::sync_cancelled, "sync cancelled", false);
+                    }
+                } catch (...) {
+                    drop_ahead();
+                    throw;
+                }
+                got = Received{};  // page n's cells go before page n+1 is waited for
+                attempt_started = std::chrono::steady_clock::now();
+                pending_before = 0;
+                got = ahead.get();  // a failure here is that request's: retried from the checkpoint
+                sent = std::move(*next);
             }
-            if (ex.pending_after >= pending_before && pending_before > 0 && !ex.more_to_pull &&
-                !ex.server_changed)
-                return fail(errc::sync_server_error,
-                            "the server acknowledged none of the pending changesets", false);
         } catch (const Error& e) {
             ++report.progress.failed_attempts;
             if (!e.may_be_transient() || ++failures >= options_.max_attempts)

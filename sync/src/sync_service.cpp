@@ -228,11 +228,29 @@ void SyncService::skip_lost(StoreTxn& txn, const std::string& replica, uint64_t 
     txn.record_applied(replica, lost.seq, wire::encode(lost));
 }
 
+namespace {
+
+// What a cell weighs against a page's byte budget: the same measure as the store's
+// (Store::changes_since), the value's JSON text and the names that locate it, so a page read
+// through several store calls is sized as one read would be.
+size_t page_weight(const Cell& c) {
+    const size_t value = c.current.value.is_string()
+                             ? c.current.value.get_ref<const std::string&>().size() + 2
+                             : c.current.value.dump().size();
+    return value + c.collection.size() + c.record_id.size() + c.field.size();
+}
+
+}  // namespace
+
 PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
+    // The page is sized in bytes: a device asks for a byte budget and the server fills it. The
+    // cell count only caps the per-cell overhead of a page of tiny values (docs/sync-protocol.md,
+    // "Pull").
     const size_t cells = std::clamp<size_t>(
         req.max_cells ? req.max_cells : tuning::default_page_cells, 1, tuning::max_page_cells);
-    const size_t bytes = std::clamp<size_t>(
-        req.max_bytes ? req.max_bytes : tuning::default_page_bytes, 1024, tuning::max_page_bytes);
+    const size_t bytes =
+        std::clamp<size_t>(req.max_bytes ? req.max_bytes : tuning::default_page_bytes,
+                           tuning::min_page_bytes, tuning::max_page_bytes);
     PullPage page;
     page.head = store_.head();
     if (req.cursor > page.head) {
@@ -242,7 +260,23 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         page.more = true;
         return page;
     }
-    if (!scoped_ && !req.only_units) {
+    // No echo: a cell whose current stamp is this device's own is one it wrote and holds, so
+    // it is not sent back; the cursor still moves past it. Not a cell the server re-stamped:
+    // the device may not hold the write under that stamp (it had moved the cell on locally, to
+    // a value pulled meanwhile, when the re-stamp came), so every own cell at or below the last
+    // stamp the server gave this device (its re-stamp floor, see push_one) still comes back.
+    // A device's writes after a re-stamp are stamped above it, so that costs one pass at most.
+    // Only when the device asks (echo:false, which it does not after evicting records) and
+    // never in a backfill, which brings a unit's records whole. Cells the server wrote
+    // (conflict records, resolutions made on the server) carry its replica id: they come back.
+    const bool skip_own = !req.echo && !req.only_units;
+    Hlc restamp_floor;
+    if (skip_own) {
+        const std::string floor_key = "restamp_floor/" + who.replica;
+        restamp_floor = Hlc::unpack(stored_u64(store_.meta(floor_key), floor_key));
+    }
+    const bool filter_units = scoped_ || req.only_units;
+    if (!filter_units && !skip_own) {
         ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
         page.cursor = changes.cursor;
         page.more = changes.more;
@@ -250,41 +284,63 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         page.cells = std::move(changes.cells);
         return page;
     }
-    // Scoped: read the change log in order and keep the cells of records the user covers. The
-    // cursor moves past what was skipped, so nothing is read twice and nothing of another unit
-    // ever leaves the server.
-    domain::RecordVisibility visibility(store_, who.grants, req.only_units);
+    // Read the change log in order and keep the cells this device gets: of records the user
+    // covers (scoped), not its own (no echo). The cursor moves past what was skipped, so nothing
+    // is read twice and nothing of another unit ever leaves the server.
+    std::optional<domain::RecordVisibility> visibility;
+    if (filter_units) visibility.emplace(store_, who.grants, req.only_units);
     page.cursor = req.cursor;
     size_t kept_bytes = 0;
     size_t scanned = 0;
-    const size_t scan_budget = cells * tuning::max_scan_pages_per_pull;
+    const size_t scan_budget = std::max(
+        cells, std::min(cells * tuning::max_scan_pages_per_pull, tuning::max_scan_cells_per_pull));
     bool more = true;
     while (more && page.cells.size() < cells && kept_bytes < bytes && scanned < scan_budget) {
-        ChangePage changes =
-            store_.changes_since(page.cursor, cells - page.cells.size(), bytes - kept_bytes);
+        ChangePage changes = store_.changes_since(
+            page.cursor, std::min(cells - page.cells.size(), scan_budget - scanned),
+            bytes - kept_bytes);
         scanned += changes.cells.size();
-        // A record's cells travel together, so its unit is usually in the same batch.
-        // Decided for the whole batch before any cell is moved out of it.
-        std::map<std::pair<std::string_view, std::string_view>, const Value*> units;
-        for (const auto& c : changes.cells)
-            if (c.field == "unit") units[{c.collection, c.record_id}] = &c.current.value;
-        std::vector<bool> keep(changes.cells.size());
-        for (size_t i = 0; i < changes.cells.size(); ++i) {
-            const Cell& c = changes.cells[i];
-            const auto unit = units.find({c.collection, c.record_id});
-            keep[i] = visibility.visible(c.collection, c.record_id,
-                                         unit == units.end() ? nullptr : unit->second);
+        std::vector<bool> keep(changes.cells.size(), true);
+        if (skip_own)
+            for (size_t i = 0; i < changes.cells.size(); ++i)
+                keep[i] = changes.cells[i].current.stamp.replica != who.replica ||
+                          changes.cells[i].current.stamp.hlc <= restamp_floor;
+        if (visibility) {
+            // A record's cells travel together, so its unit is usually in the same batch.
+            // Decided for the whole batch before any cell is moved out of it; the unit cell is
+            // looked at even when it is the device's own and is not sent.
+            std::map<std::pair<std::string_view, std::string_view>, const Value*> units;
+            for (const auto& c : changes.cells)
+                if (c.field == "unit") units[{c.collection, c.record_id}] = &c.current.value;
+            for (size_t i = 0; i < changes.cells.size(); ++i) {
+                if (!keep[i]) continue;
+                const Cell& c = changes.cells[i];
+                const auto unit = units.find({c.collection, c.record_id});
+                keep[i] = visibility->visible(c.collection, c.record_id,
+                                              unit == units.end() ? nullptr : unit->second);
+            }
         }
+        // Cells are consumed in sequence order; one that would overflow the page (a later
+        // read after skipped cells is offered at least one cell) stops it before that cell.
+        bool full = false;
         for (size_t i = 0; i < changes.cells.size(); ++i) {
-            if (!keep[i]) continue;
             Cell& c = changes.cells[i];
-            kept_bytes += c.current.value.is_string()
-                              ? c.current.value.get_ref<const std::string&>().size()
-                              : c.current.value.dump().size();
-            page.cells.push_back(std::move(c));
+            if (keep[i]) {
+                const size_t weight = page_weight(c);
+                if (!page.cells.empty() && kept_bytes + weight > bytes) {
+                    full = true;
+                    break;
+                }
+                kept_bytes += weight;
+                page.cursor = c.current.seq;
+                page.cells.push_back(std::move(c));
+            } else {
+                page.cursor = c.current.seq;
+            }
         }
+        more = full || changes.more;
+        if (full) break;
         page.cursor = changes.cursor;
-        more = changes.more;
     }
     page.more = more;
     page.head = std::max(page.head, page.cursor);

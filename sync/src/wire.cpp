@@ -223,6 +223,7 @@ std::string encode(const SyncRequest& req) {
                        {"max_cells", req.pull->max_cells},
                        {"max_bytes", req.pull->max_bytes}};
         if (req.pull->only_units) doc["pull"]["units"] = *req.pull->only_units;
+        if (!req.pull->echo) doc["pull"]["echo"] = false;
     }
     if (!req.epoch.empty()) doc["epoch"] = req.epoch;
     if (req.acked) doc["acked"] = req.acked;
@@ -265,6 +266,10 @@ SyncRequest decode_request(std::string_view text) {
                 units.push_back(unit.get<std::string>());
             }
             pull.only_units = std::move(units);
+        }
+        if (const auto e = p->find("echo"); e != p->end()) {
+            if (!e->is_boolean()) malformed("pull.echo must be a bool");
+            pull.echo = e->get<bool>();
         }
         req.pull = pull;
     }

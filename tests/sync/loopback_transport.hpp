@@ -110,6 +110,11 @@ class LoopbackTransport final : public Transport {
         return out;
     }
 
+    // The client may post the next pull while it applies a page (the server half is all this
+    // transport touches); false keeps a run strictly one exchange after another.
+    bool overlap = true;
+    bool overlaps_apply() const noexcept override { return overlap; }
+
     // A client that never stops (a loop that does not advance) fails the test instead of
     // hanging it: beyond this many posts every answer is HTTP 500.
     size_t max_posts = 1000;

@@ -233,3 +233,57 @@ TEST_CASE("a rotated token is handed to the caller before the answer is applied"
         CHECK(rotating.tokens_seen[i] == "token-" + std::to_string(i));
     CHECK(kept.size() == rotating.tokens_seen.size());
 }
+
+TEST_CASE("no echo: a device's own record evicted with a lost unit comes back with the unit",
+          "[scope][echo]") {
+    ScopedServer server;
+    Phone phone(server, "phone-a", {{"commune_officer", server.a}});
+    REQUIRE(phone.sync().complete);
+
+    // Others register cooperatives in commune A; then the officer registers one and only sends
+    // it (a quick "send my work"): the pull cursor stays before all of them.
+    server.applicants(server.a, 3);
+    const std::string mine = uuid_for(900);
+    LocalTransaction t;
+    t.put("applicant", mine, {{"name", "HTX của tôi"}, {"legal_form", "cooperative"},
+                              {"unit", server.a}});
+    phone.replica.commit(t);
+    SyncOptions send_only;
+    send_only.pull = false;
+    const SyncReport sent = phone.sync(send_only);
+    REQUIRE(sent.complete);
+    REQUIRE(sent.progress.pushed == 1);
+
+    // Commune A is taken away (the device evicts its records), then given back.
+    phone.transport.principal().grants = {{"commune_officer", server.b}};
+    REQUIRE(phone.sync(send_only).complete);
+    REQUIRE_FALSE(phone.store.read("applicant", mine).has_value());
+    CHECK(phone.store.meta(ocop::sync::meta_key::echo) == std::optional<std::string>("1"));
+    phone.transport.principal().grants = {{"commune_officer", server.a}};
+    const size_t posts = phone.transport.posts();
+    SyncOptions small_pages;
+    small_pages.page_cells = 4;  // the backfill ends before the officer's record
+    REQUIRE(phone.sync(small_pages).complete);
+
+    // Its own record lay beyond the backfill (after the main cursor): the main pull asked for
+    // the device's own cells until it reached the head, so the record is back.
+    const auto back = phone.store.read("applicant", mine);
+    REQUIRE(back.has_value());
+    CHECK(back->get("name") == "HTX của tôi");
+    bool asked_echo = false;
+    for (size_t i = posts; i < phone.transport.posts(); ++i)
+        asked_echo = asked_echo || phone.transport.log()[i].request->pull->echo;
+    CHECK(asked_echo);
+    CHECK(phone.store.meta(ocop::sync::meta_key::echo).value_or("") == "");
+
+    // Caught up: its next writes stay on the server again.
+    LocalTransaction edit;
+    edit.put("applicant", mine, {{"name", "HTX của tôi (đổi tên)"}});
+    phone.replica.commit(edit);
+    const size_t before_edit = phone.transport.posts();
+    REQUIRE(phone.sync().complete);
+    for (size_t i = before_edit; i < phone.transport.posts(); ++i) {
+        CHECK_FALSE(phone.transport.log()[i].request->pull->echo);
+        CHECK(phone.transport.log()[i].response->pull->cells.empty());
+    }
+}

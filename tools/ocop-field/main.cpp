@@ -41,7 +41,7 @@ commands:
         diacritics ("cho long xuyen" finds "Chợ Long Xuyên"), in the text fields
   delete COLLECTION ID
   sign inspection ID             sign the minutes as the logged-in user, now
-  sync [--page-cells N] [--backoff-ms N] [--attempts N]
+  sync [--page-bytes N] [--page-cells N] [--backoff-ms N] [--attempts N]
   status
   refused
   discard SEQ
@@ -292,7 +292,11 @@ int run(Args a) {
         std::cout << json{{"deleted", args[1]}, {"seq", seq}}.dump() << "\n";
     } else if (cmd == "sync") {
         ocop::sync::SyncOptions opts;
-        opts.page_cells = parse_count(take_option(args, "--page-cells", "5000"), "--page-cells");
+        // Pages are sized in bytes (sync tuning.hpp); a cell count only if asked for.
+        if (const std::string cells = take_option(args, "--page-cells"); !cells.empty())
+            opts.page_cells = parse_count(cells, "--page-cells");
+        if (const std::string bytes = take_option(args, "--page-bytes"); !bytes.empty())
+            opts.page_bytes = parse_count(bytes, "--page-bytes");
         opts.initial_backoff = std::chrono::milliseconds(
             parse_count(take_option(args, "--backoff-ms", "500"), "--backoff-ms"));
         const std::string attempts = take_option(args, "--attempts");
@@ -304,7 +308,8 @@ int run(Args a) {
             opts.max_no_connection_attempts = opts.max_attempts;
             opts.no_connection_budget = std::chrono::hours(1);
         }
-        expect_count(args, 0, "sync [--page-cells N] [--backoff-ms N] [--attempts N]");
+        expect_count(args, 0,
+                     "sync [--page-bytes N] [--page-cells N] [--backoff-ms N] [--attempts N]");
         const auto report = db->sync({}, nullptr, opts);
         std::cout << ocop::sdk::json_view::report(report).dump() << "\n";
         if (!report.complete) {

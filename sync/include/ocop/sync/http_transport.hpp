@@ -1,5 +1,7 @@
 // Transport over HTTP or HTTPS with Poco: gzip both ways, timeouts, a response size limit, and
-// network failures reported as transient errors.
+// network failures reported as transient errors. It keeps one keep-alive connection for all its
+// requests (one TLS handshake per sync run, not per request) and opens a new one, transparently
+// and once, when the server has closed an idle connection. One request at a time.
 #pragma once
 
 #include <chrono>
@@ -30,6 +32,12 @@ public:
                    const std::string& bearer_token) override;
     // GET, for the health route and tools.
     HttpReply get(const std::string& path);
+    bool overlaps_apply() const noexcept override { return true; }
+
+    // TCP connections this transport opened (each one TLS handshake over https). One transport
+    // serves one sync run over a single keep-alive connection, opening another only when the
+    // server closed it (tests and benchmarks read this).
+    size_t connections_opened() const noexcept;
 
 private:
     struct Impl;

@@ -24,6 +24,10 @@ struct PullRequest {
     // A backfill: only records of these units (within the user's grants), from `cursor`. A
     // device asks for one when its user gains a unit, instead of pulling everything again.
     std::optional<std::vector<std::string>> only_units = std::nullopt;
+    // false: leave out the cells whose current stamp is this device's own (it wrote them and
+    // holds them); the cursor still moves past them. Ignored in a backfill. Absent on the wire
+    // (older devices): true.
+    bool echo = true;
 };
 
 struct SyncRequest {

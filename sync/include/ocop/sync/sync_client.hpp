@@ -23,8 +23,10 @@ struct SyncOptions {
     // false: only upload (a quick "send my work" on a poor link); the run is complete when
     // nothing is pending.
     bool pull = true;
-    size_t page_cells = 0;  // 0: the server's default
-    size_t page_bytes = 0;
+    // Pull pages are sized in bytes (tuning.hpp): the budget the device asks for. 0: the
+    // server's default. `page_cells` (0: the server's default) only caps the cell count.
+    size_t page_cells = 0;
+    size_t page_bytes = tuning::default_page_bytes;
     size_t max_changesets_per_request = tuning::max_changesets_per_request;
     size_t max_push_bytes_per_request = tuning::max_push_bytes_per_request;
     int max_attempts = tuning::max_attempts_per_sync;
@@ -85,6 +87,10 @@ inline constexpr const char* epoch = "sync_epoch";            // the server epoc
 inline constexpr const char* acked = "sync_acked_seq";        // highest changeset acknowledged
 inline constexpr const char* skip_to = "sync_skip_to";        // lost numbers end before this one
 inline constexpr const char* repull = "sync_repull_pending";  // "1": re-pull after an epoch change
+// "1": records were evicted (a unit lost); the main pull asks for this device's own cells too
+// (echo) until it reaches the head, so none it wrote and evicted stays missing if the unit
+// comes back (docs/sync-protocol.md, "No echo").
+inline constexpr const char* echo = "sync_echo_pending";
 }  // namespace meta_key
 
 class SyncClient {
@@ -99,7 +105,22 @@ class SyncClient {
 
   private:
     struct Exchange;
-    Exchange exchange(SyncProgress& progress, std::vector<Refusal>& refusals);
+    struct Prepared;
+    struct Received;
+    // One exchange in three steps: the request from the device's state; the round trip and the
+    // decoding of the answer (touches only the transport: it may run on a second thread while
+    // the previous page is applied); the answer applied and checkpointed.
+    Prepared prepare();
+    Received fetch(const std::string& body, const std::string& token);
+    Exchange finish(const Prepared& sent, Received& got, SyncProgress& progress,
+                    std::vector<Refusal>& refusals);
+    // The next pull request, when `got` is a plain page with more to come and nothing else to
+    // act on: it can be sent before `got` is applied.
+    std::optional<Prepared> continuation(const Prepared& sent, const Received& got);
+    // Whether `next` is still what prepare() would build now that its page was applied.
+    bool still_next(const Prepared& next);
+    // Waits for a request sent ahead whose answer will not be applied; keeps its new token.
+    void discard(Received got, SyncProgress& progress);
 
     LocalReplica& replica_;
     Transport& transport_;

@@ -24,6 +24,11 @@ public:
     // returned.
     virtual HttpReply post(const std::string& path, const std::string& json_body,
                            const std::string& bearer_token) = 0;
+    // true: post() touches nothing of the device (its store, clock or replica) and may run on
+    // another thread, one post at a time, so the client asks for the next pull page while it
+    // applies the last one. A network transport is; a simulated world that moves the device's
+    // clock inside post() is not (the default, which keeps such a run serial and repeatable).
+    virtual bool overlaps_apply() const noexcept { return false; }
 };
 
 }  // namespace ocop::sync
