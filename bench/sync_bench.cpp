@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Process.h>
@@ -45,9 +46,31 @@ using nlohmann::json;
 
 namespace {
 
+// Thrown, not exited, so that the servers started so far are stopped on the way out.
+struct BenchFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 [[noreturn]] void fail(const std::string& why) {
-    std::cerr << "ocop-sync-bench: " << why << "\n";
-    std::exit(1);
+    throw BenchFailure(why);
+}
+
+// Runs fn(i) for i in [0, n) on n threads; the first failure of any is rethrown after all end.
+template <class Fn>
+void on_threads(size_t n, Fn fn) {
+    std::mutex m;
+    std::exception_ptr first;
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < n; ++i)
+        threads.emplace_back([&, i] {
+            try {
+                fn(i);
+            } catch (...) {
+                std::lock_guard lock(m);
+                if (!first) first = std::current_exception();
+            }
+        });
+    for (auto& t : threads) t.join();
+    if (first) std::rethrow_exception(first);
 }
 
 double vm_hwm_mib(int pid) {
@@ -68,14 +91,18 @@ struct ChildResult {
 // Runs a binary with arguments and stdin text; returns its output, exit code, wall time and peak
 // RSS.
 ChildResult run_child(const std::string& bin, const std::vector<std::string>& args,
-                      const std::string& input = {}) {
+                      const std::string& input = {}, bool quiet = false) {
+    // Named by this process: two benchmarks may run at once (other worktrees of the same tree).
     const auto dir = std::filesystem::temp_directory_path();
-    const auto in_path = dir / "ocop-bench-stdin", out_path = dir / "ocop-bench-stdout";
+    const std::string me = std::to_string(getpid());
+    const auto in_path = dir / ("ocop-bench-stdin-" + me),
+               out_path = dir / ("ocop-bench-stdout-" + me);
     std::ofstream(in_path) << input;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, in_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (quiet) posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char*> argv{const_cast<char*>(bin.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -95,6 +122,8 @@ ChildResult run_child(const std::string& bin, const std::vector<std::string>& ar
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     std::ifstream f(out_path);
     r.out.assign(std::istreambuf_iterator<char>(f), {});
+    std::filesystem::remove(in_path);
+    std::filesystem::remove(out_path);
     return r;
 }
 
@@ -122,7 +151,7 @@ struct Limits {
 
 Limits measure_limits(size_t changes, const std::filesystem::path& dir) {
     // The cells the devices write: the same generator, in forms of 50 records (one changeset).
-    bench::InspectionGenerator gen(100);
+    bench::InspectionGenerator gen(100, "bench");
     std::vector<std::string> texts;
     std::vector<std::array<std::string, 3>> keys;  // record id, field, value as stored (JSON)
     int64_t ms = 1780000000000;
@@ -197,8 +226,8 @@ class LiveServer {
         // The user leads inspections (it writes signed minutes) in every commune the generator
         // writes to.
         for (const auto& unit : bench::InspectionGenerator::units())
-            if (run_child(OCOP_ADMIN_BIN, {"--data", data, "user", "grant", user, "team_lead",
-                                           unit, "--allow-unknown-unit"})
+            if (run_child(OCOP_ADMIN_BIN, {"--data", data, "user", "grant", user, "team_lead", unit,
+                                           "--allow-unknown-unit"})
                     .exit_code != 0)
                 fail("ocop-admin user grant failed");
         std::vector<std::string> args{"--data", data, "--log-level", "warning"};
@@ -211,7 +240,8 @@ class LiveServer {
                 "/usr/bin/openssl",
                 {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                  "-nodes", "-keyout", key, "-out", ca_, "-days", "2", "-subj", "/CN=localhost",
-                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"},
+                {}, /*quiet=*/true);
             if (r.exit_code != 0) fail("openssl could not make a self-signed certificate");
             args.insert(args.end(), {"--tls-cert", ca_, "--tls-key", key});
         } else {
@@ -265,7 +295,8 @@ struct Figures {
 };
 
 void check_report(const sync::SyncReport& r, const char* what) {
-    if (!r.complete) fail(std::string(what) + " did not complete: " + r.error_code + " " + r.error_message);
+    if (!r.complete)
+        fail(std::string(what) + " did not complete: " + r.error_code + " " + r.error_message);
     if (!r.refusals.empty())
         fail(std::string(what) + ": the server refused a changeset: " + r.refusals.front().code +
              " " + r.refusals.front().message);
@@ -278,7 +309,7 @@ void push_and_pull(const Options& o, bool tls, const std::filesystem::path& dir,
     bench::Stopwatch writing;
     for (size_t d = 0; d < o.devices; ++d) {
         auto db = server.enroll("device" + std::to_string(d), "bench");
-        bench::InspectionGenerator gen(100 + d);
+        bench::InspectionGenerator gen(100 + d, "bench");
         constexpr size_t per_txn = 50;  // a form save is one changeset; batch to keep set-up short
         for (size_t r = 0; r < records_per_device; r += per_txn)
             db->write([&](sdk::Transaction& t) {
@@ -295,16 +326,11 @@ void push_and_pull(const Options& o, bool tls, const std::filesystem::path& dir,
     // Push: every device uploads at once.
     std::vector<sync::SyncReport> reports(o.devices);
     bench::Stopwatch push_sw;
-    {
-        std::vector<std::thread> threads;
-        for (size_t d = 0; d < o.devices; ++d)
-            threads.emplace_back([&, d] {
-                sync::SyncOptions opts;
-                opts.pull = false;
-                reports[d] = dbs[d]->sync({}, nullptr, opts);
-            });
-        for (auto& t : threads) t.join();
-    }
+    on_threads(o.devices, [&](size_t d) {
+        sync::SyncOptions opts;
+        opts.pull = false;
+        reports[d] = dbs[d]->sync({}, nullptr, opts);
+    });
     const double push_s = push_sw.seconds();
     size_t pushed_bytes = 0, push_requests = 0;
     for (const auto& r : reports) {
@@ -315,7 +341,8 @@ void push_and_pull(const Options& o, bool tls, const std::filesystem::path& dir,
     const double pushed = static_cast<double>(o.devices * records_per_device * 10);
     fig.push_rate = pushed / push_s;
     fig.push_bytes_per_change = static_cast<double>(pushed_bytes) / pushed;
-    fig.push_requests_per_device = static_cast<double>(push_requests) / static_cast<double>(o.devices);
+    fig.push_requests_per_device =
+        static_cast<double>(push_requests) / static_cast<double>(o.devices);
     dbs.clear();
 
     // Pull: a fresh device, its own process, receives everything.
@@ -333,7 +360,8 @@ void push_and_pull(const Options& o, bool tls, const std::filesystem::path& dir,
     const json report = json::parse(pull.out);
     fig.pulled = report["pulled"].get<double>();
     if (fig.pulled < pushed)
-        fail("the fresh device pulled " + std::to_string(fig.pulled) + " changes, fewer than pushed");
+        fail("the fresh device pulled " + std::to_string(fig.pulled) +
+             " changes, fewer than pushed");
     fig.pull_s = pull.seconds;
     fig.pull_rate = fig.pulled / pull.seconds;
     fig.pull_bytes_per_change = report["bytes_received"].get<double>() / fig.pulled;
@@ -348,57 +376,49 @@ void push_and_pull(const Options& o, bool tls, const std::filesystem::path& dir,
 void burst(const Options& o, bool tls, const std::filesystem::path& dir, Figures& fig) {
     LiveServer server(dir, tls, "burst");
     std::vector<std::unique_ptr<sdk::Database>> dbs(o.burst_concurrency);
-    {
-        std::vector<std::thread> threads;
-        for (size_t d = 0; d < dbs.size(); ++d)
-            threads.emplace_back([&, d] {
-                dbs[d] = server.enroll("burst" + std::to_string(d), "burst");
-                check_report(dbs[d]->sync(), "first sync");
-            });
-        for (auto& t : threads) t.join();
-    }
+    on_threads(dbs.size(), [&](size_t d) {
+        dbs[d] = server.enroll("burst" + std::to_string(d), "burst");
+        check_report(dbs[d]->sync(), "first sync");
+    });
     std::vector<double> latencies_ms;
     std::mutex m;
     size_t next = 0, bytes = 0;
     bench::Stopwatch wall;
-    {
-        std::vector<std::thread> threads;
-        for (size_t d = 0; d < dbs.size(); ++d)
-            threads.emplace_back([&, d] {
-                bench::InspectionGenerator gen(5000 + d);
-                for (;;) {
-                    {
-                        std::lock_guard lock(m);
-                        if (next == o.burst_syncs) return;
-                        ++next;
-                    }
-                    dbs[d]->write([&](sdk::Transaction& t) {
-                        FieldValues fields;
-                        for (auto& f : gen.inspection_fields()) fields[f.field] = f.value;
-                        t.create("inspection", fields);
-                    });
-                    bench::Stopwatch one;
-                    const sync::SyncReport r = dbs[d]->sync();
-                    const double ms = one.seconds() * 1000;
-                    check_report(r, "burst sync");
-                    std::lock_guard lock(m);
-                    latencies_ms.push_back(ms);
-                    bytes += r.progress.bytes_sent;
-                }
+    on_threads(dbs.size(), [&](size_t d) {
+        bench::InspectionGenerator gen(5000 + d, "burst");
+        for (;;) {
+            {
+                std::lock_guard lock(m);
+                if (next == o.burst_syncs) return;
+                ++next;
+            }
+            dbs[d]->write([&](sdk::Transaction& t) {
+                FieldValues fields;
+                for (auto& f : gen.inspection_fields()) fields[f.field] = f.value;
+                t.create("inspection", fields);
             });
-        for (auto& t : threads) t.join();
-    }
+            bench::Stopwatch one;
+            const sync::SyncReport r = dbs[d]->sync();
+            const double ms = one.seconds() * 1000;
+            check_report(r, "burst sync");
+            std::lock_guard lock(m);
+            latencies_ms.push_back(ms);
+            bytes += r.progress.bytes_sent;
+        }
+    });
     const double wall_s = wall.seconds();
     std::sort(latencies_ms.begin(), latencies_ms.end());
     auto pct = [&](double p) {
-        const size_t i = static_cast<size_t>(p * static_cast<double>(latencies_ms.size() - 1) + 0.5);
+        const size_t i =
+            static_cast<size_t>(p * static_cast<double>(latencies_ms.size() - 1) + 0.5);
         return latencies_ms[i];
     };
     fig.burst_rate = static_cast<double>(latencies_ms.size()) / wall_s;
     fig.burst_p50_ms = pct(0.50);
     fig.burst_p99_ms = pct(0.99);
     fig.burst_max_ms = latencies_ms.back();
-    fig.burst_bytes_per_change = static_cast<double>(bytes) / (10.0 * static_cast<double>(o.burst_syncs));
+    fig.burst_bytes_per_change =
+        static_cast<double>(bytes) / (10.0 * static_cast<double>(o.burst_syncs));
 }
 
 // ---- output --------------------------------------------------------------------------------
@@ -439,8 +459,9 @@ json to_json(const Options& o, const Limits& l, const std::map<std::string, Figu
 }
 
 void print_table(const Options& o, const Limits& l, const std::map<std::string, Figures>& runs) {
-    std::printf("ocop sync benchmark: %zu changes from %zu devices; burst of %zu syncs, %zu at a time\n\n",
-                o.changes, o.devices, o.burst_syncs, o.burst_concurrency);
+    std::printf(
+        "ocop sync benchmark: %zu changes from %zu devices; burst of %zu syncs, %zu at a time\n\n",
+        o.changes, o.devices, o.burst_syncs, o.burst_concurrency);
     std::printf("machine limits, same cells, this run:\n");
     bench::figure("raw JSON parse", l.parse, "changes/s");
     bench::figure("raw SQLite upsert (WAL, synchronous=FULL)", l.upsert, "changes/s");
@@ -458,34 +479,51 @@ void print_table(const Options& o, const Limits& l, const std::map<std::string, 
         std::printf("   %s\n", target);
     };
     const double lim = l.serial();
-    row("push, 4 devices (changes/s)", [](const Figures& f) { return f.push_rate; }, "%.0f",
+    row(
+        "push, 4 devices (changes/s)", [](const Figures& f) { return f.push_rate; }, "%.0f",
         ">= 200000");
-    row("  ratio to the limit", [&](const Figures& f) { return f.push_rate / lim; }, "%.2f", "");
-    row("  bytes on the wire per change", [](const Figures& f) { return f.push_bytes_per_change; },
+    row(
+        "  ratio to the limit", [&](const Figures& f) { return f.push_rate / lim; }, "%.2f", "");
+    row(
+        "  bytes on the wire per change", [](const Figures& f) { return f.push_bytes_per_change; },
         "%.1f", "");
-    row("  requests per device", [](const Figures& f) { return f.push_requests_per_device; },
+    row(
+        "  requests per device", [](const Figures& f) { return f.push_requests_per_device; },
         "%.1f", "");
-    row("pull, fresh device incl. start (ch/s)", [](const Figures& f) { return f.pull_rate; },
+    row(
+        "pull, fresh device incl. start (ch/s)", [](const Figures& f) { return f.pull_rate; },
         "%.0f", ">= 300000");
-    row("  ratio to the limit", [&](const Figures& f) { return f.pull_rate / lim; }, "%.2f", "");
-    row("  seconds", [](const Figures& f) { return f.pull_s; }, "%.2f", "< 3.5 (1M)");
-    row("  requests", [](const Figures& f) { return f.pull_requests; }, "%.0f",
-        "<= 1 per 10000");
-    row("  changes per request", [](const Figures& f) { return f.pulled / f.pull_requests; },
+    row(
+        "  ratio to the limit", [&](const Figures& f) { return f.pull_rate / lim; }, "%.2f", "");
+    row(
+        "  seconds", [](const Figures& f) { return f.pull_s; }, "%.2f", "< 3.5 (1M)");
+    row(
+        "  requests", [](const Figures& f) { return f.pull_requests; }, "%.0f", "<= 1 per 10000");
+    row(
+        "  changes per request", [](const Figures& f) { return f.pulled / f.pull_requests; },
         "%.0f", ">= 10000");
-    row("  bytes on the wire per change", [](const Figures& f) { return f.pull_bytes_per_change; },
+    row(
+        "  bytes on the wire per change", [](const Figures& f) { return f.pull_bytes_per_change; },
         "%.1f", "");
-    row("  peak RSS of the device (MiB)", [](const Figures& f) { return f.pull_rss_mib; }, "%.1f",
+    row(
+        "  peak RSS of the device (MiB)", [](const Figures& f) { return f.pull_rss_mib; }, "%.1f",
         "< 64");
-    row("peak RSS of the server (MiB)", [](const Figures& f) { return f.server_rss_mib; }, "%.1f",
+    row(
+        "peak RSS of the server (MiB)", [](const Figures& f) { return f.server_rss_mib; }, "%.1f",
         "");
-    row("burst (syncs/s)", [](const Figures& f) { return f.burst_rate; }, "%.0f", "");
-    row("  p50 (ms)", [](const Figures& f) { return f.burst_p50_ms; }, "%.0f", "");
-    row("  p99 (ms)", [](const Figures& f) { return f.burst_p99_ms; }, "%.0f", "< 250");
-    row("  max (ms)", [](const Figures& f) { return f.burst_max_ms; }, "%.0f", "");
-    row("  push bytes on the wire per change", [](const Figures& f) { return f.burst_bytes_per_change; },
-        "%.1f", "");
-    row("(set-up: writing on devices, s)", [](const Figures& f) { return f.setup_s; }, "%.1f", "");
+    row(
+        "burst (syncs/s)", [](const Figures& f) { return f.burst_rate; }, "%.0f", "");
+    row(
+        "  p50 (ms)", [](const Figures& f) { return f.burst_p50_ms; }, "%.0f", "");
+    row(
+        "  p99 (ms)", [](const Figures& f) { return f.burst_p99_ms; }, "%.0f", "< 250");
+    row(
+        "  max (ms)", [](const Figures& f) { return f.burst_max_ms; }, "%.0f", "");
+    row(
+        "  push bytes on the wire per change",
+        [](const Figures& f) { return f.burst_bytes_per_change; }, "%.1f", "");
+    row(
+        "(set-up: writing on devices, s)", [](const Figures& f) { return f.setup_s; }, "%.1f", "");
 }
 
 Options parse_options(int argc, char** argv) {
@@ -523,9 +561,9 @@ Options parse_options(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const Options o = parse_options(argc, argv);
-    const auto dir = bench::fresh_temp_dir("ocop-sync-bench");
+    const auto dir = bench::fresh_temp_dir("ocop-sync-bench-" + std::to_string(getpid()));
     auto progress = [&](const std::string& what) {
         if (!o.json) std::fprintf(stderr, "ocop-sync-bench: %s\n", what.c_str());
     };
@@ -546,4 +584,13 @@ int main(int argc, char** argv) {
         print_table(o, limits, runs);
     std::filesystem::remove_all(dir);
     return 0;
+}
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "ocop-sync-bench: " << e.what() << "\n";
+        return 1;
+    }
 }

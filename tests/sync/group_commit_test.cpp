@@ -18,8 +18,8 @@
 #include "ocop/core/error_codes.hpp"
 #include "sync_test_support.hpp"
 
-using ocop::Changeset;
 using ocop::ChangePage;
+using ocop::Changeset;
 using ocop::Error;
 using ocop::ErrorKind;
 using ocop::FieldChange;
@@ -216,9 +216,9 @@ TEST_CASE("group commit: concurrent pushes from several threads are all acknowle
                     for (int k = 0; k < kPerPush; ++k) {
                         ++seq;
                         const uint64_t record = static_cast<uint64_t>(d) * 1000 + seq;
-                        batch.push_back(unit_changeset(replica, seq, record,
-                                                       unit_fields("U" + std::to_string(record),
-                                                                   "Unit " + replica)));
+                        batch.push_back(unit_changeset(
+                            replica, seq, record,
+                            unit_fields("U" + std::to_string(record), "Unit " + replica)));
                     }
                     const SyncResponse r = s.service.handle(push_of(replica, batch), who(replica));
                     if (r.results.size() != kPerPush) failures[d] = "results missing";
@@ -256,7 +256,8 @@ TEST_CASE("group commit: pushes queued behind a commit share the next one, and f
     const size_t writes_before = s.store.writes_started();  // the epoch, at start
     s.store.hold();
     Pusher first;
-    first.start(s.service, push_of("dev-a", {unit_changeset("dev-a", 1, 1, unit_fields("A1", "A"))}));
+    first.start(s.service,
+                push_of("dev-a", {unit_changeset("dev-a", 1, 1, unit_fields("A1", "A"))}));
     // Its commit is in flight (held at the gate).
     wait_for([&] { return s.store.writes_started() == writes_before + 1; });
 
@@ -335,15 +336,17 @@ TEST_CASE("group commit: a failed commit fails its whole batch retryably and kee
     s.store.fail_write(writes_before + 2);                  // the queued pushes' commit
     s.store.hold();
     Pusher first;
-    first.start(s.service, push_of("dev-a", {unit_changeset("dev-a", 1, 1, unit_fields("A1", "A"))}));
+    first.start(s.service,
+                push_of("dev-a", {unit_changeset("dev-a", 1, 1, unit_fields("A1", "A"))}));
     wait_for([&] { return s.store.writes_started() == writes_before + 1; });
     std::vector<Pusher> queued(3);
     for (size_t i = 0; i < queued.size(); ++i) {
         const std::string replica = i == 0 ? "dev-a" : "dev-" + std::to_string(i);
         const uint64_t seq = i == 0 ? 2 : 1;
-        queued[i].start(s.service,
-                        push_of(replica, {unit_changeset(replica, seq, 100 + i,
-                                                         unit_fields("Q" + std::to_string(i), "Q"))}));
+        queued[i].start(
+            s.service,
+            push_of(replica, {unit_changeset(replica, seq, 100 + i,
+                                             unit_fields("Q" + std::to_string(i), "Q"))}));
         wait_for([&] { return s.service.push_commits().waiting() == i + 1; });
     }
     s.store.release();
