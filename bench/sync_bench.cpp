@@ -7,7 +7,7 @@
 //   push     D devices (default 4) push N/D field changes each at once (durable, FULL);
 //   pull     a fresh ocop-field device, its own process, pulls all N (start-up and peak RSS of
 //            that process included);
-//   burst    a deadline burst: 1,000 syncs of devices 50 at a time, each pushing one form and
+//   burst    a deadline burst: 1,000 syncs of devices 30 at a time, each pushing one form and
 //            pulling what the others pushed, against a live server (syncs/s, p50, p99).
 //
 // Every change rate is also printed as a ratio to the serial parse + upsert limit. The figures
@@ -136,7 +136,9 @@ struct Options {
     size_t changes = 1000000;
     size_t devices = 4;
     size_t burst_syncs = 1000;
-    size_t burst_concurrency = 50;
+    // 50 in the issue; but on loopback every device shares 127.0.0.1, and the server admits at
+    // most 32 connections per address (server tuning http_max_connections_per_address).
+    size_t burst_concurrency = 30;
     std::vector<std::string> transports{"http", "https"};
     bool json = false;
 };
