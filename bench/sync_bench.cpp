@@ -15,6 +15,7 @@
 // Usage: ocop-sync-bench [--changes N] [--devices D] [--burst-syncs S] [--burst-concurrency C]
 //                        [--transport http|https|both] [--json]
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Process.h>
 
 #include <algorithm>
 #include <array>
@@ -250,7 +250,18 @@ class LiveServer {
             args.push_back("--plain-http");
         }
         url_ = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port);
-        process_.emplace(Poco::Process::launch(OCOP_SERVER_BIN, args));
+        // The server's own output goes to a log file, so that --json output stays one object.
+        const std::string log = (dir / "server.log").string();
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        std::vector<char*> argv{const_cast<char*>(OCOP_SERVER_BIN)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        const int spawned = posix_spawn(&pid_, OCOP_SERVER_BIN, &fa, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (spawned != 0) fail("cannot start " + std::string(OCOP_SERVER_BIN));
         sync::HttpOptions http;
         http.ca_file = ca_;
         sync::HttpTransport health(url_, http);
@@ -264,12 +275,13 @@ class LiveServer {
         fail("ocop-server did not start");
     }
     ~LiveServer() {
-        Poco::Process::requestTermination(process_->id());
-        process_->wait();
+        kill(pid_, SIGINT);  // a clean stop, as systemd would ask
+        int status = 0;
+        waitpid(pid_, &status, 0);
     }
     const std::string& url() const { return url_; }
     const std::string& ca_file() const { return ca_; }
-    double peak_rss_mib() const { return vm_hwm_mib(process_->id()); }
+    double peak_rss_mib() const { return vm_hwm_mib(pid_); }
 
     std::unique_ptr<sdk::Database> enroll(const std::string& name, const std::string& user) const {
         auto db = sdk::Database::open((dir_ / (name + ".db")).string());
@@ -282,7 +294,7 @@ class LiveServer {
   private:
     std::filesystem::path dir_;
     std::string url_, ca_;
-    std::optional<Poco::ProcessHandle> process_;
+    pid_t pid_ = 0;
 };
 
 // ---- one transport's figures ---------------------------------------------------------------
