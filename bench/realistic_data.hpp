@@ -16,7 +16,11 @@ namespace ocop::bench {
 
 class InspectionGenerator {
   public:
-    explicit InspectionGenerator(uint64_t seed) : rng_(seed), ids_(seed ^ 0x9e3779b97f4a7c15ULL) {
+    // `signer`: the account that signs minutes (the server's signing rule checks signed_by is
+    // the sending user, and signed_at). Empty: any inspector's name, no signed_at (benchmarks of
+    // the core, which run no rules).
+    explicit InspectionGenerator(uint64_t seed, std::string signer = {})
+        : rng_(seed), ids_(seed ^ 0x9e3779b97f4a7c15ULL), signer_(std::move(signer)) {
         units_ = units();
     }
 
@@ -50,23 +54,34 @@ class InspectionGenerator {
                                           "Phạm Thị Thu Hà", "Võ Minh Trí",   "Huỳnh Thị Lan"};
         auto pick = [&](const auto& arr) { return std::string(arr[rng_() % arr.size()]); };
         std::uniform_real_distribution<double> lat(9.5, 10.9), lon(104.8, 106.2), acc(3, 25);
-        char when[32];
-        std::snprintf(when, sizeof when, "2026-%02d-%02dT%02d:%02d:00+07:00",
-                      static_cast<int>(1 + rng_() % 12), static_cast<int>(1 + rng_() % 28),
-                      static_cast<int>(7 + rng_() % 10), static_cast<int>(rng_() % 60));
+        // Inspections of January to November 2026: all in the past of the benchmark's runs, so
+        // a signature after the start is never later than the changeset.
+        char when[32], signed_at[32];
+        const int month = static_cast<int>(1 + rng_() % 11),
+                  day = static_cast<int>(1 + rng_() % 28), hour = static_cast<int>(7 + rng_() % 10),
+                  minute = static_cast<int>(rng_() % 60);
+        std::snprintf(when, sizeof when, "2026-%02d-%02dT%02d:%02d:00+07:00", month, day, hour,
+                      minute);
+        std::snprintf(signed_at, sizeof signed_at, "2026-%02d-%02dT%02d:%02d:00+07:00", month, day,
+                      hour + 2, minute);
         auto round = [](double v, double f) { return std::round(v * f) / f; };
-        return {
+        const bool is_signed = rng_() % 4 != 0;
+        std::vector<FieldChange> out{
             {"kind", pick(kinds), std::nullopt},
             {"site_name", pick(sites), std::nullopt},
             {"started_at", std::string(when), std::nullopt},
-            {"status", rng_() % 4 ? "signed" : "draft", std::nullopt},
+            {"status", is_signed ? "signed" : "draft", std::nullopt},
             {"unit", units_[rng_() % units_.size()], std::nullopt},
             {"gps_lat", round(lat(rng_), 1e5), std::nullopt},
             {"gps_lon", round(lon(rng_), 1e5), std::nullopt},
             {"gps_accuracy_m", round(acc(rng_), 10), std::nullopt},
             {"conclusion", pick(conclusions), std::nullopt},
-            {"signed_by", pick(names), std::nullopt},
+            {"signed_by", signer_.empty() ? pick(names) : signer_, std::nullopt},
         };
+        // Ten fields either way: signed minutes carry their time instead of the GPS accuracy.
+        if (!signer_.empty() && is_signed)
+            out[7] = {"signed_at", std::string(signed_at), std::nullopt};
+        return out;
     }
 
     std::mt19937_64& rng() { return rng_; }
@@ -75,6 +90,7 @@ class InspectionGenerator {
     std::mt19937_64 rng_;
     UuidV7Generator ids_;
     std::vector<std::string> units_;
+    std::string signer_;
 };
 
 }  // namespace ocop::bench

@@ -64,6 +64,9 @@ struct SqliteStore::Statements {
         : begin(db.prepare("BEGIN IMMEDIATE")),
           commit(db.prepare("COMMIT")),
           rollback(db.prepare("ROLLBACK")),
+          savepoint(db.prepare("SAVEPOINT work")),
+          rollback_to(db.prepare("ROLLBACK TO work")),
+          release(db.prepare("RELEASE work")),
           max_seq(db.prepare("SELECT IFNULL(MAX(seq), 0) FROM cells")),
           cell(db.prepare(
               "SELECT value, hlc, replica, seq FROM cells WHERE collection=?1 AND record_id=?2 "
@@ -132,7 +135,7 @@ struct SqliteStore::Statements {
               "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
               "value=excluded.value")) {}
 
-    sqlite::Stmt begin, commit, rollback, max_seq, cell, cell_stamp, upsert, record_stamps, record,
+    sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell, cell_stamp, upsert, record_stamps, record,
         ids_after, ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied,
         receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count, retain,
         retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
@@ -357,6 +360,27 @@ class SqliteStore::Txn final : public StoreTxn {
         return removed;
     }
 
+    std::exception_ptr in_savepoint(const std::function<void(StoreTxn&)>& fn) override {
+        const size_t replicas_before = s_.replicas_added_in_txn_.size();
+        s_.st_->savepoint.run();
+        try {
+            fn(*this);
+        } catch (...) {
+            std::exception_ptr failed = std::current_exception();
+            // Some errors (a full disk, an I/O error) make SQLite roll back the whole
+            // transaction, savepoints included: nothing of this transaction can commit then.
+            if (sqlite3_get_autocommit(s_.db_.handle())) std::rethrow_exception(failed);
+            // Undone with the savepoint's writes: numbers of replicas first seen inside it, or
+            // the next new replica would get the same number under another name.
+            s_.forget_replicas_added_after(replicas_before);
+            s_.st_->rollback_to.run();
+            s_.st_->release.run();
+            return failed;
+        }
+        s_.st_->release.run();
+        return nullptr;
+    }
+
   private:
     void upsert(std::string_view collection, std::string_view id, std::string_view field,
                 const Value& value, const Stamp& stamp) {
@@ -425,6 +449,15 @@ int64_t SqliteStore::replica_number(const std::string& name) {
     return number;
 }
 
+void SqliteStore::forget_replicas_added_after(size_t kept) {
+    while (replicas_added_in_txn_.size() > kept) {
+        const std::string& name = replicas_added_in_txn_.back();
+        replica_names_.erase(replica_numbers_.at(name));
+        replica_numbers_.erase(name);
+        replicas_added_in_txn_.pop_back();
+    }
+}
+
 void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
     std::lock_guard lock(mutex_);
     replicas_added_in_txn_.clear();
@@ -442,10 +475,7 @@ void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
     } catch (...) {
         // The rollback undoes the replicas rows too; forget them so numbers are not reused
         // for different names.
-        for (const auto& name : replicas_added_in_txn_) {
-            replica_names_.erase(replica_numbers_.at(name));
-            replica_numbers_.erase(name);
-        }
+        forget_replicas_added_after(0);
         try {
             st_->rollback.run();
         } catch (...) {

@@ -42,7 +42,8 @@ SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
       guard_(guard),
       server_id_(std::move(server_id)),
       schema_version_(schema_version),
-      scoped_(scoped) {
+      scoped_(scoped),
+      push_commits_(store) {
     if (server_writer) conflicts_.emplace(*server_writer);
     epoch_ = store_.meta(server_epoch_meta_key).value_or("");
     if (epoch_.empty()) epoch_ = begin_new_epoch(store_, "");
@@ -87,11 +88,13 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
     resp.server_id = server_id_;
     resp.epoch = epoch_for(req);
     if (!req.changesets.empty()) {
-        // One store transaction for the whole push: each changeset's changes, outcome and
-        // sequence number commit together, and a durable commit costs one sync for all of them.
-        // A refusal is an outcome, not an abort; only a store failure rolls the batch back, and
-        // then the device retries it whole.
-        store_.write([&](StoreTxn& txn) {
+        // The whole push is one unit: each changeset's changes, outcome and sequence number
+        // commit together. A refusal is an outcome, not an abort; only a failure (of the store,
+        // or a bug) undoes the push, and then the device retries it whole. Pushes of devices
+        // syncing at once share one durable commit (group commit): each runs in its own
+        // savepoint, so one push's failure undoes only that push, and each is answered only
+        // after the commit that holds it is durable.
+        push_commits_.run([&](StoreTxn& txn) {
             resp.results.clear();
             resp.expected_seq.reset();
             if (req.skip_to) skip_lost(txn, req.replica, *req.skip_to);

@@ -51,6 +51,9 @@ private:
     std::optional<std::string> meta_locked(std::string_view key);
     const std::string& replica_name(int64_t number);
     int64_t replica_number(const std::string& name);  // inserts unknown replicas
+    // Forgets the replicas first numbered in this transaction after the first `kept` of them
+    // (their rows were rolled back).
+    void forget_replicas_added_after(size_t kept);
 
     std::mutex mutex_;  // one connection; the store serialises its callers
     sqlite::Db db_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -138,6 +139,15 @@ class StoreTxn {
     // records removed.
     virtual size_t purge_records_not_in(std::string_view collection, std::string_view field,
                                         const std::vector<std::string>& keep) = 0;
+
+    // Runs `fn` inside a savepoint of this transaction, so that several callers' work can share
+    // one durable commit (the server's group commit of concurrent pushes) without one caller's
+    // failure undoing another's. Returns null if `fn` returned (its writes stay in the
+    // transaction); if `fn` threw, every write it made is undone, the transaction goes on, and
+    // its exception is returned. Throws only if the savepoint itself could not be undone or the
+    // failure ended the whole transaction (SQLite rolls back everything on some I/O errors):
+    // then the transaction must be abandoned.
+    virtual std::exception_ptr in_savepoint(const std::function<void(StoreTxn&)>& fn) = 0;
 };
 
 struct QuarantinedChangeset {

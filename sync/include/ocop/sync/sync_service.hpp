@@ -14,6 +14,7 @@
 #include "ocop/core/store.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/signing_rule.hpp"
+#include "ocop/sync/commit_batcher.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/protocol.hpp"
@@ -98,6 +99,9 @@ class SyncService {
         if (conflicts_) conflicts_->set_owner_lookup(std::move(owners));
     }
 
+    // Concurrent pushes share durable commits through this (tests read its counters).
+    const CommitBatcher& push_commits() const noexcept { return push_commits_; }
+
   private:
     struct PushOutcome {
         ChangesetResult result;
@@ -120,6 +124,7 @@ class SyncService {
     std::string epoch_;
     int schema_version_;
     bool scoped_;
+    CommitBatcher push_commits_;
 };
 
 }  // namespace ocop::sync
