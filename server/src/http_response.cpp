@@ -2,12 +2,16 @@
 
 #include <Poco/String.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "ocop/server/secrets.hpp"
+
 #include "ocop/sync/gzip.hpp"
-#include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
 
@@ -53,22 +57,28 @@ bool accepts_gzip(std::string_view header) {
     return gzip.value_or(any.value_or(false));  // an explicit gzip entry beats "*"
 }
 
-void send_json(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-               HTTPResponse::HTTPStatus status, const std::string& json, Exchange& exchange) {
+void send_body(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               HTTPResponse::HTTPStatus status, const std::string& content_type,
+               const std::string& body, Exchange& exchange) {
     response.setStatusAndReason(status);
-    response.setContentType("application/json");
+    response.setContentType(content_type);
     response.set("Cache-Control", "no-store");
     response.setChunkedTransferEncoding(false);
-    if (!json.empty() && accepts_gzip(request.get("Accept-Encoding", ""))) {
-        const std::string compressed = sync::gzip_compress(json);
+    if (!body.empty() && accepts_gzip(request.get("Accept-Encoding", ""))) {
+        const std::string compressed = sync::gzip_compress(body);
         response.set("Content-Encoding", "gzip");
         response.set("Vary", "Accept-Encoding");
         exchange.bytes_out = compressed.size();
         response.sendBuffer(compressed.data(), compressed.size());
     } else {
-        exchange.bytes_out = json.size();
-        response.sendBuffer(json.data(), json.size());
+        exchange.bytes_out = body.size();
+        response.sendBuffer(body.data(), body.size());
     }
+}
+
+void send_json(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               HTTPResponse::HTTPStatus status, const std::string& json, Exchange& exchange) {
+    send_body(request, response, status, "application/json", json, exchange);
 }
 
 HTTPResponse::HTTPStatus status_for(ErrorKind kind) noexcept {
@@ -101,7 +111,29 @@ void send_error(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResp
     // the client may send it again. Retry-After says when, unless the route already said.
     if (status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE && !response.has("Retry-After"))
         response.set("Retry-After", std::to_string(retry_after_seconds));
-    send_json(request, response, status, sync::wire::error_body(code, message), exchange);
+    exchange.error_code = std::string(code);
+    send_json(request, response, status, error_body(code, message, exchange.request_id), exchange);
+}
+
+std::string error_body(std::string_view code, std::string_view message,
+                       std::string_view request_id) {
+    nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+    if (!request_id.empty()) body["error"]["request_id"] = request_id;
+    // A message may quote the offending request bytes (a JSON parse error does): invalid UTF-8
+    // becomes U+FFFD so that the error is still answered, as valid JSON.
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::string> accepted_request_id(std::string_view header) {
+    if (header.empty() || header.size() > max_request_id_length) return std::nullopt;
+    for (char c : header)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+            return std::nullopt;
+    return std::string(header);
+}
+
+std::string new_request_id() {
+    return secrets::base64url(secrets::random_bytes(12));
 }
 
 }  // namespace ocop::server

@@ -1,6 +1,7 @@
 #include "ocop/server/request_handler.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/NestedDiagnosticContext.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -13,8 +14,8 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
+#include "ocop/server/log_formatter.hpp"
 #include "ocop/server/tuning.hpp"
-#include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
 
@@ -33,7 +34,8 @@ std::string printable(std::string_view text, size_t max = 200) {
 // A JSON error answer written and flushed at once, uncompressed (every client reads identity).
 void send_error_now(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
                     std::string_view code, std::string_view message, Exchange& exchange) {
-    const std::string body = sync::wire::error_body(code, message);
+    const std::string body = error_body(code, message, exchange.request_id);
+    exchange.error_code = std::string(code);
     response.setStatusAndReason(status);
     response.setContentType("application/json");
     response.set("Cache-Control", "no-store");
@@ -64,6 +66,43 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
     const Poco::Timestamp started;
     Exchange exchange;
+    exchange.request_id =
+        accepted_request_id(request.get("X-Request-Id", "")).value_or(new_request_id());
+    response.set("X-Request-Id", exchange.request_id);
+    handle(request, response, exchange);
+    if (exchange.connection) exchange.connection->request_finished();
+
+    const int status = static_cast<int>(response.getStatus());
+    const double seconds = static_cast<double>(started.elapsed()) / 1e6;
+    if (services_.metrics) {
+        services_.metrics->count_request(route_ ? std::string_view(path_) : Metrics::other_route,
+                                         status, exchange.bytes_in, exchange.bytes_out, seconds);
+        if (!exchange.error_code.empty())
+            services_.metrics->count_error_answer(exchange.error_code);
+    }
+
+    const auto level = status >= 500 ? Poco::Message::PRIO_ERROR : Poco::Message::PRIO_INFORMATION;
+    if (!access_log_.is(level)) return;
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1f", seconds * 1000.0);
+    std::string line =
+        printable(request.getMethod(), 16) + " " + printable(path_) + " " + std::to_string(status) +
+        " in=" + std::to_string(exchange.bytes_in) + " out=" + std::to_string(exchange.bytes_out) +
+        " ms=" + ms + " device=" + (exchange.device_id.empty() ? "-" : exchange.device_id) +
+        " peer=" + request.clientAddress().host().toString() + " request_id=" + exchange.request_id;
+    if (!exchange.error_code.empty()) line += " error=" + exchange.error_code;
+    // Written after the request's diagnostic context ended: the id is in the line already, and
+    // as the message's request_id parameter for the JSON log format (log_formatter.hpp).
+    Poco::Message message(access_log_.name(), line, level);
+    message.set(request_id_log_param, exchange.request_id);
+    access_log_.log(message);
+}
+
+void RequestHandler::handle(Poco::Net::HTTPServerRequest& request,
+                            Poco::Net::HTTPServerResponse& response, Exchange& exchange) {
+    // Every line logged on this thread until the answer is out names the request
+    // (log_formatter.hpp reads the context).
+    const Poco::NDCScope context(exchange.request_id);
     exchange.memory.attach(services_.memory);
     if (services_.watchdog)
         if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
@@ -128,20 +167,6 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         fail(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, errc::internal_error,
              "internal error; the server log has the details");
     }
-
-    if (exchange.connection) exchange.connection->request_finished();
-
-    const int status = static_cast<int>(response.getStatus());
-    const auto level = status >= 500 ? Poco::Message::PRIO_ERROR : Poco::Message::PRIO_INFORMATION;
-    if (!access_log_.is(level)) return;
-    char ms[32];
-    std::snprintf(ms, sizeof ms, "%.1f", static_cast<double>(started.elapsed()) / 1000.0);
-    std::string line = printable(request.getMethod(), 16) + " " + printable(path_) + " " +
-                       std::to_string(status) + " in=" + std::to_string(exchange.bytes_in) +
-                       " out=" + std::to_string(exchange.bytes_out) + " ms=" + ms +
-                       " device=" + (exchange.device_id.empty() ? "-" : exchange.device_id) +
-                       " peer=" + request.clientAddress().host().toString();
-    access_log_.log(Poco::Message(access_log_.name(), line, level));
 }
 
 }  // namespace ocop::server

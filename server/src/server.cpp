@@ -23,6 +23,7 @@
 #include "ocop/server/router.hpp"
 #include "ocop/server/routes/health_route.hpp"
 #include "ocop/server/routes/login_route.hpp"
+#include "ocop/server/routes/metrics_route.hpp"
 #include "ocop/server/routes/sync_route.hpp"
 #include "ocop/server/server_identity.hpp"
 #include "ocop/server/tls.hpp"
@@ -109,6 +110,9 @@ void Server::start() {
     if (const auto problem = transport_problem(options_.listen, options_.tls_cert_file,
                                                options_.tls_key_file, options_.plain_http))
         throw Poco::InvalidArgumentException(*problem);
+    const std::string metrics_token = options_.metrics_token_file.empty()
+                                          ? std::string()
+                                          : read_metrics_token(options_.metrics_token_file);
     const Poco::Net::SocketAddress address(options_.listen, options_.port);
     const auto listen = [&]() -> Poco::Net::ServerSocket {
         if (options_.plain_http)
@@ -134,13 +138,18 @@ void Server::start() {
                                                      options_.request_memory_wait);
     watchdog_ =
         std::make_unique<ConnectionWatchdog>(options_.watchdog, Poco::Logger::get("ocop.http"));
+    context_->metrics = &metrics_;
     auto* router = new Router(Poco::Logger::get("ocop.http"),
-                              RequestServices{watchdog_.get(), request_memory_.get()});
+                              RequestServices{watchdog_.get(), request_memory_.get(), &metrics_});
     handlers_ = Poco::Net::HTTPRequestHandlerFactory::Ptr(router);
     router_ = router;
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
         .add("/v1/login", std::make_unique<LoginRoute>(*context_, *login_throttle_))
-        .add("/v1/sync", std::make_unique<SyncRoute>(*context_));
+        .add("/v1/sync", std::make_unique<SyncRoute>(*context_))
+        .add("/metrics",
+             std::make_unique<MetricsRoute>(
+                 *context_, metrics_, options_.data_dir, metrics_token,
+                 options_.accounts_clock ? options_.accounts_clock : system_physical_clock()));
 
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options_.max_threads);

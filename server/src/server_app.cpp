@@ -5,11 +5,11 @@
 #include <Poco/Exception.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/RegExpValidator.h>
 
 #include <signal.h>
 
@@ -18,6 +18,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/demo_accounts.hpp"
+#include "ocop/server/log_formatter.hpp"
 #include "ocop/server/server.hpp"
 #include "ocop/server/tls.hpp"
 
@@ -96,6 +97,19 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
             .argument("LEVEL")
             .binding("server.log_level")
             .callback(OptionCallback<ServerApp>(this, &ServerApp::on_log_level)));
+    options.addOption(Option("log-format", "", "text (default) or json: one JSON object a line")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FORMAT")
+                          .validator(new Poco::Util::RegExpValidator("text|json"))
+                          .binding("server.log_format"));
+    options.addOption(Option("metrics-token-file", "",
+                             "file holding the bearer token GET /metrics requires (default: "
+                             "no token, loopback peers only)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE")
+                          .binding("server.metrics_token_file"));
     options.addOption(Option("config", "", "configuration file (.properties or .ini)")
                           .required(false)
                           .repeatable(false)
@@ -141,9 +155,8 @@ void ServerApp::setup_logging() {
     std::vector<std::string> keys;
     config().keys("logging", keys);
     if (keys.empty()) {
-        Poco::AutoPtr<Poco::PatternFormatter> formatter(
-            new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-        formatter->setProperty(Poco::PatternFormatter::PROP_TIMES, "UTC");
+        // Throws InvalidArgumentException for a server.log_format that is not text or json.
+        const auto formatter = make_log_formatter(config().getString("server.log_format", "text"));
         Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
         Poco::AutoPtr<Poco::FormattingChannel> channel(
             new Poco::FormattingChannel(formatter, console));
@@ -186,6 +199,7 @@ int ServerApp::main(const std::vector<std::string>& args) {
         options.tls_cert_file = config().getString("server.tls_cert", "");
         options.tls_key_file = config().getString("server.tls_key", "");
         options.plain_http = config().getBool("server.plain_http", false);
+        options.metrics_token_file = config().getString("server.metrics_token_file", "");
     } catch (const Poco::Exception& e) {
         log.fatal("bad configuration: " + e.displayText());
         return EXIT_CONFIG;

@@ -123,10 +123,11 @@ std::string ConflictRecorder::describe_resolutions(const Changeset& cs) {
     return out;
 }
 
-void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes,
-                              const Changeset& cs, const Principal& who) {
+size_t ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes,
+                                const Changeset& cs, const Principal& who) {
     remember_owner(txn, who);
-    if (writes.empty()) return;
+    if (writes.empty()) return 0;
+    size_t opened = 0;
     LocalTransaction edits;
     for (const auto& w : writes) {
         const std::string id = conflict_id(w.collection, w.record_id, w.field);
@@ -134,6 +135,8 @@ void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>&
         if (auto existing = txn.read(conflict_collection, id);
             existing && existing->get("status") == "open" && existing->get("values").is_array())
             entries = existing->get("values");
+        else
+            ++opened;
         auto add = [&](const Value& value, const Stamp& stamp, const json& user, const json& device,
                        const json& edit) {
             const json s = codec::stamp_to_json(stamp);
@@ -162,6 +165,7 @@ void ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite>&
         edits.put(conflict_collection, id, fields);
     }
     writer_.commit_in(txn, edits);
+    return opened;
 }
 
 }  // namespace ocop::sync

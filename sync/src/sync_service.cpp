@@ -210,7 +210,7 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
     if (conflicts_) concurrent = conflicts_->detect(txn, effective);
     if (result.restamped) txn.set_meta(floor_key, std::to_string(result.restamped->packed()));
     const ApplyResult applied = apply_changeset(txn, effective);
-    if (conflicts_) conflicts_->record(txn, concurrent, effective, who);
+    if (conflicts_) result.conflicts_opened = conflicts_->record(txn, concurrent, effective, who);
     result.applied = applied.applied;
     result.superseded = applied.superseded;
     txn.record_applied(cs.replica, cs.seq, wire::encode(result));

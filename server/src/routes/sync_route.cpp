@@ -82,6 +82,7 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                                                peer, "rejected", e.code(), e.what())});
         throw;
     }
+    if (context_.metrics) context_.metrics->count_sync(req, answer);
 
     // Every changeset's outcome, before the answer leaves: if the trail cannot be written the
     // device gets an error and retries, and the retry is audited as a duplicate with the stored

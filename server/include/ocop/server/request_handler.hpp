@@ -1,6 +1,8 @@
 // The one Poco request handler of the server: runs a Route (or answers 404/405 itself), turns
 // every exception into a JSON error answer (never an HTML page, never a crash), and writes the
-// access-log line: method, path, status, bytes in/out, milliseconds, device, peer.
+// access-log line: method, path, status, bytes in/out, milliseconds, device, peer, request id and
+// the error code answered. Every request has an id (X-Request-Id, http_response.hpp), echoed in
+// the answer's header and JSON error body and named in every line logged while it is handled.
 #pragma once
 
 #include <Poco/Logger.h>
@@ -10,6 +12,7 @@
 
 #include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/memory_budget.hpp"
+#include "ocop/server/metrics.hpp"
 #include "ocop/server/route.hpp"
 
 namespace ocop::server {
@@ -18,6 +21,7 @@ namespace ocop::server {
 struct RequestServices {
     ConnectionWatchdog* watchdog = nullptr;  // slow-link watchdog: progress reports
     MemoryBudget* memory = nullptr;          // request-memory budget: each body's share
+    Metrics* metrics = nullptr;              // counts every request and error answer
 };
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
@@ -31,6 +35,10 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
                        Poco::Net::HTTPServerResponse& response) override;
 
   private:
+    // Runs the route (or answers 404/405) with the request id as the thread's log context.
+    void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                Exchange& exchange);
+
     Route* route_;
     std::string path_;
     Poco::Logger& access_log_;

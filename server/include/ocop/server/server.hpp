@@ -19,6 +19,7 @@
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/login_throttle.hpp"
 #include "ocop/server/memory_budget.hpp"
+#include "ocop/server/metrics.hpp"
 #include "ocop/server/server_context.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
@@ -66,6 +67,9 @@ struct ServerOptions {
     // The accounts' clock: token age, rotation and idle expiry, last seen. Empty: the system
     // clock (tests move their own to show rotation after days of use).
     PhysicalClock accounts_clock;
+    // GET /metrics (routes/metrics_route.hpp): a file holding the token it requires; empty:
+    // loopback peers only, without a token.
+    std::string metrics_token_file;
 };
 
 class Server {
@@ -93,6 +97,7 @@ class Server {
     SqliteStore& store() noexcept { return *store_; }
     AccountStore& accounts() noexcept { return *accounts_; }
     AuditLog& audit() noexcept { return *audit_; }
+    const Metrics& metrics() const noexcept { return metrics_; }
     // Once started: the request-memory budget and the slow-link watchdog (tests look inside).
     const MemoryBudget* request_memory() const noexcept { return request_memory_.get(); }
     const ConnectionWatchdog* watchdog() const noexcept { return watchdog_.get(); }
@@ -113,6 +118,7 @@ class Server {
     std::unique_ptr<sync::SyncService> sync_;
     std::unique_ptr<SqliteAuditLog> audit_;
     std::unique_ptr<ServerContext> context_;
+    Metrics metrics_;  // what /metrics shows, counted by the handler and the sync route
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
     std::unique_ptr<MemoryBudget> request_memory_;
     std::unique_ptr<ConnectionWatchdog> watchdog_;

@@ -9,6 +9,7 @@
 #include "ocop/server/account_store.hpp"
 #include "ocop/server/audit_log.hpp"
 #include "ocop/server/http_body.hpp"
+#include "ocop/server/metrics.hpp"
 #include "ocop/sync/sync_service.hpp"
 
 namespace ocop::server {
@@ -27,6 +28,7 @@ struct ServerContext {
     std::string server_id;
     BodyLimits limits;  // for /v1/sync; login bodies have their own, smaller limit
     PhysicalClock clock = system_physical_clock();
+    Metrics* metrics = nullptr;  // the server's counters (null in tests of bare routes)
 };
 
 }  // namespace ocop::server

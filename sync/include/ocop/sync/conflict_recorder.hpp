@@ -59,8 +59,9 @@ class ConflictRecorder {
 
     // After `cs` is applied: opens or extends the conflict record of each field. Remembers, for
     // every changeset (conflicting or not), which user and device `who.replica` belongs to, so
-    // that a later conflict names the earlier writer too, not only its replica.
-    void record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes, const Changeset& cs,
+    // that a later conflict names the earlier writer too, not only its replica. Returns how
+    // many conflicts were opened (a field already in an open conflict extends it instead).
+    size_t record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes, const Changeset& cs,
                 const Principal& who);
 
     // The id of the conflict record of one field, the same on every replica.

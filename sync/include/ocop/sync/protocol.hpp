@@ -67,6 +67,9 @@ struct ChangesetResult {
     bool duplicate = false;        // this changeset had been received before: same outcome again
     size_t applied = 0;            // field changes that became current
     size_t superseded = 0;         // field changes that lost to a greater stamp
+    // Conflicts this changeset opened (not those it extended). Server-side only, for the
+    // server's metrics: not on the wire, so a duplicate's stored outcome says 0.
+    size_t conflicts_opened = 0;
     std::optional<Hlc> restamped;  // the device clock ran ahead: the server stored this stamp
     std::string code;              // for refused: stable error code
     std::string message;           // for refused: human message naming the field and the rule
