@@ -2,7 +2,6 @@
 // changeset encode/decode rate, bytes per change on the wire (raw and gzip), and the store's
 // apply rate against raw SQLite upserts of the same cells in the same transactions.
 // Usage: ocop-core-bench [field_changes]   (default 1000000)
-#include <sqlite3.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +10,7 @@
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/sync/gzip.hpp"
+#include "raw_upsert.hpp"
 #include "realistic_data.hpp"
 
 using namespace ocop;
@@ -54,37 +54,17 @@ std::vector<Changeset> make_changesets(size_t field_changes) {
 
 double raw_upsert_rate(const std::vector<Changeset>& changesets, size_t changes,
                        const std::string& path) {
-    sqlite3* db = nullptr;
-    sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                 "CREATE TABLE kv(collection TEXT, record_id TEXT, field TEXT, value TEXT,"
-                 " PRIMARY KEY(collection, record_id, field)) WITHOUT ROWID;",
-                 nullptr, nullptr, nullptr);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO kv VALUES(?1,?2,?3,?4) ON CONFLICT(collection, record_id, "
-                       "field) DO UPDATE SET value=excluded.value",
-                       -1, &st, nullptr);
+    bench::RawUpsert raw(path);
     bench::Stopwatch sw;
     for (size_t i = 0; i < changesets.size(); i += kChangesetsPerTxn) {
-        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+        raw.begin();
         for (size_t j = i; j < std::min(i + kChangesetsPerTxn, changesets.size()); ++j)
             for (const auto& rec : changesets[j].records)
-                for (const auto& f : rec.fields) {
-                    const std::string v = f.value.dump();
-                    sqlite3_bind_text(st, 1, rec.collection.c_str(), -1, SQLITE_STATIC);
-                    sqlite3_bind_text(st, 2, rec.id.c_str(), -1, SQLITE_STATIC);
-                    sqlite3_bind_text(st, 3, f.field.c_str(), -1, SQLITE_STATIC);
-                    sqlite3_bind_text(st, 4, v.c_str(), -1, SQLITE_STATIC);
-                    sqlite3_step(st);
-                    sqlite3_reset(st);
-                }
-        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+                for (const auto& f : rec.fields)
+                    raw.put(rec.collection, rec.id, f.field, f.value.dump());
+        raw.commit();
     }
     const double rate = static_cast<double>(changes) / sw.seconds();
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     return rate;
 }
 
@@ -149,10 +129,12 @@ int main(int argc, char** argv) {
     bench::figure("changeset encode", n / encode_s, "changes/s");
     bench::figure("changeset decode", n / decode_s, "changes/s");
     bench::figure("wire bytes per change, raw JSON", static_cast<double>(raw_bytes) / n, "B");
-    bench::figure("wire bytes per change, gzip (500 per batch)", static_cast<double>(gzip_bytes) / n, "B");
+    bench::figure("wire bytes per change, gzip (500 per batch)",
+                  static_cast<double>(gzip_bytes) / n, "B");
     bench::figure("store apply (merge rule, WAL, sync=FULL)", apply_rate, "changes/s");
     bench::figure("raw SQLite upsert (same batches)", raw_rate, "changes/s");
-    std::printf("  %-44s %14.2f (target >= 0.33)\n", "store apply / raw upsert", apply_rate / raw_rate);
+    std::printf("  %-44s %14.2f (target >= 0.33)\n", "store apply / raw upsert",
+                apply_rate / raw_rate);
     bench::figure("peak RSS", bench::peak_rss_mib(), "MiB");
     std::filesystem::remove_all(dir);
     return 0;

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/sync/http_transport.hpp"
+#include "raw_upsert.hpp"
 #include "realistic_data.hpp"
 
 extern char** environ;
@@ -179,36 +179,16 @@ Limits measure_limits(size_t changes, const std::filesystem::path& dir) {
         if (parsed == 0) fail("raw parse saw nothing");
         l.parse = static_cast<double>(keys.size()) / sw.seconds();
     }
-    sqlite3* db = nullptr;
-    const std::string path = (dir / "raw-upsert.db").string();
-    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) fail("cannot open " + path);
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                 "CREATE TABLE kv(collection TEXT, record_id TEXT, field TEXT, value TEXT,"
-                 " PRIMARY KEY(collection, record_id, field)) WITHOUT ROWID;",
-                 nullptr, nullptr, nullptr);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO kv VALUES('inspection',?1,?2,?3) ON CONFLICT(collection, "
-                       "record_id, field) DO UPDATE SET value=excluded.value",
-                       -1, &st, nullptr);
+    bench::RawUpsert raw((dir / "raw-upsert.db").string());
     constexpr size_t per_txn = 5000;  // one pull page of cells, 500 changesets of one form
     bench::Stopwatch sw;
     for (size_t i = 0; i < keys.size(); i += per_txn) {
-        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-        for (size_t j = i; j < std::min(i + per_txn, keys.size()); ++j) {
-            for (int c = 0; c < 3; ++c)
-                sqlite3_bind_text(st, c + 1, keys[j][c].c_str(),
-                                  static_cast<int>(keys[j][c].size()), SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE) fail("raw upsert failed");
-            sqlite3_reset(st);
-        }
-        if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-            fail("raw upsert commit failed");
+        raw.begin();
+        for (size_t j = i; j < std::min(i + per_txn, keys.size()); ++j)
+            raw.put("inspection", keys[j][0], keys[j][1], keys[j][2]);
+        raw.commit();
     }
     l.upsert = static_cast<double>(keys.size()) / sw.seconds();
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     return l;
 }
 

@@ -32,10 +32,6 @@ size_t cells_of(const Snapshot& s, const std::string& replica) {
     return n;
 }
 
-uint64_t pull_cursor(Device& d) {
-    return std::stoull(d.store.meta(sync_meta::pull_cursor).value_or("0"));
-}
-
 }  // namespace
 
 TEST_CASE("no echo: a day pushed in one request does not come back; another device gets it",
@@ -81,14 +77,12 @@ TEST_CASE("no echo: a day pushed in one request does not come back; another devi
     size_t b_down = 0;
     for (const auto& e : b.transport.log()) b_down += e.wire_received;
     INFO("bytes down: push answer " << first.wire_received << ", empty pull "
-                                    << pull_only.wire_received << ", the day to dev-b "
-                                    << b_down);
+                                    << pull_only.wire_received << ", the day to dev-b " << b_down);
     CHECK(first.wire_received * 5 < b_down);
     CHECK(pull_only.wire_received < 300);
 }
 
-TEST_CASE("no echo: an older device that does not ask still gets its own cells",
-          "[client][echo]") {
+TEST_CASE("no echo: an older device that does not ask still gets its own cells", "[client][echo]") {
     Server s;
     Device a(s, "dev-a");
     write_day(a, 5, 3);
@@ -101,8 +95,7 @@ TEST_CASE("no echo: an older device that does not ask still gets its own cells",
     req.pull = PullRequest{0, 0, 0};  // as an older device sends it: no "echo"
     const std::string text = wire::encode(req);
     CHECK(text.find("echo") == std::string::npos);
-    const SyncResponse resp =
-        s.service.handle(wire::decode_request(text), a.transport.principal());
+    const SyncResponse resp = s.service.handle(wire::decode_request(text), a.transport.principal());
     REQUIRE(resp.pull.has_value());
     CHECK(resp.pull->cells.size() == 50);
 }
@@ -145,8 +138,7 @@ TEST_CASE("no echo: what the server wrote comes back to the writer", "[client][e
     SchemaGuard guard(builtin_schema());
     LocalReplica server_writer(store, builtin_schema(), clock.fn(), "server-replica", {},
                                /*keep_outbox=*/false);
-    SyncService service(store, hlc, guard, "server-1", builtin_schema().version(),
-                        &server_writer);
+    SyncService service(store, hlc, guard, "server-1", builtin_schema().version(), &server_writer);
     Server unused;
     Device a(unused, "dev-a");
     Device b(unused, "dev-b");
@@ -188,9 +180,8 @@ TEST_CASE("no echo: what the server wrote comes back to the writer", "[client][e
     bool resolution_seen = false;
     for (size_t i = a_posts; i < a.transport.posts(); ++i)
         for (const auto& c : a.transport.log()[i].response->pull->cells)
-            resolution_seen = resolution_seen ||
-                              (c.record_id == uuid_for(1) && c.field == "name" &&
-                               c.current.stamp.replica == "server-replica");
+            resolution_seen = resolution_seen || (c.record_id == uuid_for(1) && c.field == "name" &&
+                                                  c.current.stamp.replica == "server-replica");
     CHECK(resolution_seen);
     CHECK(cell_of(a.store, uuid_for(1), "name")->value == "Tên đã chọn");
     CHECK(snapshot(a.store) == snapshot(store));

@@ -39,10 +39,6 @@ size_t weight(const Cell& c) {
            c.field.size();
 }
 
-uint64_t pull_cursor(Device& d) {
-    return std::stoull(d.store.meta(sync_meta::pull_cursor).value_or("0"));
-}
-
 }  // namespace
 
 TEST_CASE("pull pages: a fresh device pulls 50,000 changes in at most 5 requests",
@@ -98,7 +94,8 @@ TEST_CASE("pull pages: the next page is fetched while the last one is applied",
     REQUIRE(b.sync().complete);
     Device a(s, "dev-a");
     REQUIRE(a.sync().complete);  // a knows the server: its next pull can run ahead
-    for (int i = 0; i < 10; ++i) b.put(uuid_for(100 + i), unit_fields("U" + std::to_string(i), "Xã"));
+    for (int i = 0; i < 10; ++i)
+        b.put(uuid_for(100 + i), unit_fields("U" + std::to_string(i), "Xã"));
     REQUIRE(b.sync().complete);  // 40 cells
 
     // The server side counts the requests it handled (on the transport's thread); after each
@@ -145,7 +142,8 @@ TEST_CASE("pull pages: an error while a page is fetched ahead keeps the checkpoi
     Device a(s, "dev-a");
     REQUIRE(a.sync().complete);  // a knows the server: its pulls can run ahead
     Device b(s, "dev-b");
-    for (int i = 0; i < 10; ++i) b.put(uuid_for(100 + i), unit_fields("U" + std::to_string(i), "Xã"));
+    for (int i = 0; i < 10; ++i)
+        b.put(uuid_for(100 + i), unit_fields("U" + std::to_string(i), "Xã"));
     REQUIRE(b.sync().complete);  // 40 cells: 5 pages of 8 for a
     const size_t before = a.transport.posts();
     SyncOptions options;

@@ -821,7 +821,7 @@ TEST_CASE("sync client: a new server database makes the device pull from cursor 
 
     Device a(s1, "dev-a");
     REQUIRE_COMPLETE(a.sync());
-    const uint64_t old_cursor = std::stoull(a.store.meta(sync_meta::pull_cursor).value_or("0"));
+    const uint64_t old_cursor = pull_cursor(a);
     CHECK(a.store.meta(sync_meta::server_id) == std::optional<std::string>("server-1"));
 
     Server s2("server-2");

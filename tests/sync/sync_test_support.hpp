@@ -25,6 +25,7 @@
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/core/stored_number.hpp"
 #include "ocop/core/tuning.hpp"
 #include "ocop/sync/clock_offset.hpp"
 #include "ocop/sync/sync_client.hpp"
@@ -192,6 +193,11 @@ inline std::optional<CellValue> cell_of(Store& store, const std::string& id,
     const auto it = rec->fields.find(field);
     if (it == rec->fields.end()) return std::nullopt;
     return it->second;
+}
+
+// Where a device's pull stands (the meta key the client checkpoints after each applied page).
+inline uint64_t pull_cursor(Device& d) {
+    return stored_u64(d.store.meta(meta_key::pull_cursor), meta_key::pull_cursor);
 }
 
 }  // namespace ocop::sync::test
