@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs every test, in the optimised build and under AddressSanitizer + UBSan, then
-# builds the libFuzzer targets (clang-14) and runs the fuzz smoke, about a minute (docs/fuzzing.md).
+# Builds and runs every test, in the optimised build and under AddressSanitizer + UBSan, runs the
+# threaded suites (sync, server, SDK) under ThreadSanitizer, then builds the libFuzzer targets
+# (clang-14) and runs the fuzz smoke, about a minute (docs/fuzzing.md).
 # After the release tests it builds and checks the server's .deb (packaging/check-deb.sh).
-# Usage: bash tools/test.sh            (all three presets)
+# Usage: bash tools/test.sh            (all four presets)
 #        OCOP_PRESETS=release bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 fi
 
-for preset in ${OCOP_PRESETS:-release asan fuzz}; do
+for preset in ${OCOP_PRESETS:-release asan tsan fuzz}; do
   echo "=== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
