@@ -89,8 +89,8 @@ TEST_CASE("concurrent gzip bombs cost at most the request-memory budget", "[serv
                 try {
                     // 32 costly requests at once on 2 cores (and under ASan) take longer than
                     // the usual hang limit; what this test holds the server to is memory.
-                    const Reply r = post_json(live.port, "/v1/sync", i % 2 ? costly : bomb,
-                                              headers, std::chrono::seconds(60));
+                    const Reply r = post_json(live.port, "/v1/sync", i % 2 ? costly : bomb, headers,
+                                              std::chrono::seconds(60));
                     statuses[i] = r.status;
                     codes[i] = r.error_code();
                     retry_after[i] = r.header("retry-after");
