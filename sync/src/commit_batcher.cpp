@@ -1,6 +1,11 @@
 #include "ocop/sync/commit_batcher.hpp"
 
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
 
 namespace ocop::sync {
 
@@ -28,20 +33,28 @@ void CommitBatcher::lead(std::unique_lock<std::mutex>& lock) {
         queue_.pop_front();
     }
     lock.unlock();
-    std::exception_ptr commit_error;
+    // A failed commit is kept as a value and every caller gets its own copy to throw: one
+    // exception object rethrown on several threads at once is shared by their handlers.
+    std::optional<Error> commit_error;
     try {
         store_.write([&](StoreTxn& txn) {
             for (Entry* e : batch) e->error = txn.in_savepoint(*e->work);
         });
+    } catch (const Error& err) {
+        commit_error = err;
+    } catch (const std::exception& err) {
+        commit_error = Error(ErrorKind::internal, errc::internal_error,
+                             std::string("the batch commit failed: ") + err.what());
     } catch (...) {
-        commit_error = std::current_exception();
+        commit_error = Error(ErrorKind::internal, errc::internal_error,
+                             "the batch commit failed with an unknown exception");
     }
     lock.lock();
     for (Entry* e : batch) {
         // Nothing of the batch was written: every caller fails. One whose own work failed keeps
         // its own error; the others get the store's (transient for a full disk or an I/O error,
         // so devices retry) and none of them was acknowledged.
-        if (commit_error && !e->error) e->error = commit_error;
+        if (commit_error && !e->error) e->error = std::make_exception_ptr(*commit_error);
         e->done = true;
     }
     ++batches_;
