@@ -4,6 +4,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/core/stored_number.hpp"
 #include "ocop/core/text.hpp"
 #include "ocop/core/tuning.hpp"
 
@@ -47,7 +48,7 @@ LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock phy
       rules_(std::move(rules)),
       keep_outbox_(keep_outbox),
       clock_(std::move(physical), tuning::max_clock_ahead_ms,
-             Hlc::unpack(std::stoull(store.meta(meta_key::hlc_last).value_or("0")))) {
+             Hlc::unpack(stored_u64(store.meta(meta_key::hlc_last), meta_key::hlc_last))) {
     if (auto stored = store.meta(meta_key::replica_id)) {
         id_ = *stored;
     } else {
@@ -83,7 +84,7 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& as_given)
 
     Changeset cs;
     cs.replica = id_;
-    cs.seq = std::stoull(t.meta(meta_key::changeset_seq).value_or("0")) + 1;
+    cs.seq = stored_u64(t.meta(meta_key::changeset_seq), meta_key::changeset_seq) + 1;
     cs.schema_version = schema_.version();
     Hlc newest_base;
     for (const auto& [key, edit] : txn.edits_) {
