@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ocop/core/error_codes.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/wire.hpp"
 #include "sync_test_support.hpp"
@@ -25,8 +26,13 @@ struct ScopedServer {
     RulesGuard guard{builtin_schema(), {}, &permissions};
     // The server's own writes (reference data, the seeded records) bypass the guard.
     LocalReplica writer{store, builtin_schema(), clock.fn(), "server-admin"};
-    SyncService service{store,          hlc, guard, "server-1", builtin_schema().version(), nullptr,
-                        /*scoped=*/true};
+    SyncService service{store,
+                        hlc,
+                        guard,
+                        "server-1",
+                        builtin_schema().version(),
+                        nullptr,
+                        &domain::builtin_scope_policy()};
     std::string province = uuid_for(1);
     std::string a = uuid_for(2);
     std::string b = uuid_for(3);
@@ -245,8 +251,8 @@ TEST_CASE("no echo: a device's own record evicted with a lost unit comes back wi
     server.applicants(server.a, 3);
     const std::string mine = uuid_for(900);
     LocalTransaction t;
-    t.put("applicant", mine, {{"name", "HTX của tôi"}, {"legal_form", "cooperative"},
-                              {"unit", server.a}});
+    t.put("applicant", mine,
+          {{"name", "HTX của tôi"}, {"legal_form", "cooperative"}, {"unit", server.a}});
     phone.replica.commit(t);
     SyncOptions send_only;
     send_only.pull = false;
