@@ -100,6 +100,7 @@ struct Phone {
 
     SyncReport sync(SyncOptions options = {}) {
         options.sleep = [](std::chrono::milliseconds) {};
+        options.scope = &domain::builtin_scope_policy();
         SyncClient client(replica, transport, "token", options, nullptr, raw.fn());
         return client.run();
     }
@@ -128,6 +129,23 @@ TEST_CASE("a device pulls its units' records and all reference data, nothing of 
     const auto grants = DeviceScope(phone.store).grants();
     REQUIRE(grants);
     CHECK(*grants == std::vector<Grant>{{"commune_officer", server.a}});
+}
+
+TEST_CASE("a client given no scope policy fails a scoped sync clearly and keeps no grants",
+          "[scope]") {
+    ScopedServer server;
+    server.applicants(server.a, 2);
+    Phone phone(server, "phone-a", {{"commune_officer", server.a}});
+    SyncOptions options;  // no options.scope: the client cannot tell what the grants cover
+    options.sleep = [](std::chrono::milliseconds) {};
+    SyncClient client(phone.replica, phone.transport, "token", options, nullptr, phone.raw.fn());
+    const SyncReport report = client.run();
+    CHECK_FALSE(report.complete);
+    CHECK(report.error_code == errc::sync_no_scope_policy);
+    CHECK_FALSE(DeviceScope(phone.store).grants());
+    // Given the policy, the same device syncs.
+    CHECK(phone.sync().complete);
+    CHECK(DeviceScope(phone.store).grants());
 }
 
 TEST_CASE("a gained unit arrives in a backfill; a lost unit's records leave the device",
@@ -231,6 +249,7 @@ TEST_CASE("a rotated token is handed to the caller before the answer is applied"
     options.sleep = [](std::chrono::milliseconds) {};
     options.page_cells = 1;  // several exchanges in one run
     options.on_new_token = [&](const std::string& t) { kept.push_back(t); };
+    options.scope = &domain::builtin_scope_policy();
     SyncClient client(phone.replica, rotating, "token-0", options, nullptr, phone.raw.fn());
     REQUIRE(client.run().complete);
     REQUIRE(rotating.tokens_seen.size() >= 3);
