@@ -8,6 +8,7 @@
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
 #include "ocop/domain/demo_province.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/server/routes/health_route.hpp"
 #include "ocop/server/routes/login_route.hpp"
 #include "ocop/server/routes/sync_route.hpp"
@@ -70,7 +71,7 @@ FuzzServer::FuzzServer()
     rules_ = std::make_unique<domain::DomainRules>();
     permissions_ = std::make_unique<domain::PermissionChecker>();
     guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get(),
-                                                 &rules_->signing());
+                                                &rules_->signing());
     writer_ =
         std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
                                        "server-" + server_id, std::vector<const ChangesetRule*>{},
@@ -94,8 +95,9 @@ FuzzServer::FuzzServer()
     accounts_ =
         std::make_unique<server::SqliteAccountStore>(file("accounts.db"), account_options());
 
-    sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
-                                                schema.version(), writer_.get(), /*scoped=*/true);
+    sync_ =
+        std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id, schema.version(),
+                                            writer_.get(), &domain::builtin_scope_policy());
     audit_ = std::make_unique<server::SqliteAuditLog>(file("audit.db"));
     context_.reset(new server::ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
                                              server::BodyLimits{}, system_physical_clock()});

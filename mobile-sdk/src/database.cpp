@@ -14,6 +14,7 @@
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
 #include "ocop/domain/signing_rule.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/http_transport.hpp"
@@ -334,6 +335,7 @@ sync::SyncReport Database::sync_via(
     sync::Transport& transport, sync::SyncOptions options,
     const std::function<void(const sync::SyncProgress&)>& on_progress,
     const std::atomic<bool>* cancel) {
+    if (!options.scope) options.scope = &domain::builtin_scope_policy();
     // A rotated token is kept at once: the old one works only for a grace period.
     options.on_new_token = [this, chained = std::move(options.on_new_token)](const std::string& t) {
         impl_->store.write([&](StoreTxn& txn) { txn.set_meta(kToken, t); });

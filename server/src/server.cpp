@@ -18,6 +18,7 @@
 
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/server/data_layout.hpp"
 #include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
@@ -67,14 +68,15 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     // Every change is checked against its sender's roles and units (the permission table).
     permissions_ = std::make_unique<domain::PermissionChecker>();
     guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get(),
-                                                 &rules_->signing());
+                                                &rules_->signing());
     // The server's own replica writes what the server itself decides: conflict records.
     writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
                                              std::string(server_replica_prefix) + server_id,
                                              std::vector<const ChangesetRule*>{},
                                              /*keep_outbox=*/false);
-    sync_ = std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id,
-                                                schema.version(), writer_.get(), /*scoped=*/true);
+    sync_ =
+        std::make_unique<sync::SyncService>(*store_, *clock_, *guard_, server_id, schema.version(),
+                                            writer_.get(), &domain::builtin_scope_policy());
     // A conflict names the earlier writer from its enrolment, even when that writer's push was
     // applied before the recorder remembered owners.
     sync_->set_replica_owners([accounts = accounts_.get()](

@@ -155,6 +155,11 @@ constexpr std::array kCatalogue = {
     Entry{"sync.network", "Mất kết nối với máy chủ; dữ liệu vẫn được giữ trên máy và sẽ gửi lại."},
     Entry{"sync.no_connection",
           "Thiết bị chưa có kết nối mạng; dữ liệu vẫn được giữ trên máy và sẽ gửi khi có mạng."},
+    Entry{"sync.no_scope_policy",
+          "Ứng dụng chưa được cấu hình đúng để đồng bộ theo địa bàn. Vui lòng liên hệ quản trị "
+          "viên."},
+    Entry{"sync.no_transport",
+          "Ứng dụng chưa có cách kết nối tới máy chủ. Vui lòng liên hệ quản trị viên."},
     Entry{"sync.not_enrolled", "Thiết bị chưa đăng nhập vào máy chủ. Vui lòng đăng nhập."},
     Entry{"sync.replica_mismatch",
           "Thiết bị này đã được đăng ký cho tài khoản khác. Vui lòng đăng nhập lại."},

@@ -158,10 +158,8 @@ size_t ConflictRecorder::record(StoreTxn& txn, const std::vector<ConcurrentWrite
                               {"status", "open"},
                               {"values", entries},
                               {"detected_at", iso_utc(writer_.clock().physical_ms())}};
-        // The conflict belongs to the record's administrative unit, so it syncs to that unit.
-        if (auto unit = txn.cell(w.collection, w.record_id, "unit");
-            unit && unit->value.is_string() && is_uuid(unit->value.get<std::string>()))
-            fields["unit"] = unit->value;
+        // The conflict belongs where its record does, so it syncs to the same devices.
+        if (scope_) scope_->scope_like(txn, w.collection, w.record_id, fields);
         edits.put(conflict_collection, id, fields);
     }
     writer_.commit_in(txn, edits);

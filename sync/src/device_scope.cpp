@@ -7,7 +7,6 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
-#include "ocop/domain/permission_rule.hpp"
 
 namespace ocop::sync {
 
@@ -48,10 +47,14 @@ std::optional<Backfill> DeviceScope::backfill() const {
 size_t DeviceScope::adopt(const std::vector<Grant>& grants, uint64_t pull_cursor) {
     const auto before = this->grants();
     if (before && *before == grants) return 0;
+    if (!policy_)
+        throw Error(ErrorKind::internal, errc::sync_no_scope_policy,
+                    "the server scopes this device by its user's grants, but the sync client was "
+                    "given no scope policy (SyncOptions::scope) to tell what they cover");
 
     // What the new grants cover, read before the write transaction (the store's reads and
     // writes share one connection).
-    const std::vector<std::string> keep = domain::covered_units(store_, grants);
+    const std::vector<std::string> keep = policy_->covered_units(store_, grants);
 
     // Units gained: granted now, not covered by the old grants. Before any grant was known the
     // main pull has brought everything visible so far, unless it had already moved on (a device
@@ -60,7 +63,7 @@ size_t DeviceScope::adopt(const std::vector<Grant>& grants, uint64_t pull_cursor
     if (before || pull_cursor > 0) {
         std::set<std::string> old_keep;
         if (before)
-            for (auto& u : domain::covered_units(store_, *before)) old_keep.insert(std::move(u));
+            for (auto& u : policy_->covered_units(store_, *before)) old_keep.insert(std::move(u));
         for (const auto& g : grants)
             if (!old_keep.count(g.unit) &&
                 std::find(gained.begin(), gained.end(), g.unit) == gained.end())
@@ -76,10 +79,8 @@ size_t DeviceScope::adopt(const std::vector<Grant>& grants, uint64_t pull_cursor
     }
 
     size_t evicted = 0;
-    const auto& table = domain::PermissionTable::builtin();
     store_.write([&](StoreTxn& txn) {
-        for (const auto& coll : table.unit_scoped_collections())
-            evicted += txn.purge_records_not_in(coll, "unit", keep);
+        evicted = policy_->evict(txn, keep);
         txn.set_meta(meta_key::grants, grants_to_json(grants));
         if (plan)
             txn.set_meta(

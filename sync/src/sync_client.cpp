@@ -214,8 +214,8 @@ void SyncClient::discard(Received got, SyncProgress& progress) {
     }
 }
 
-SyncClient::Exchange SyncClient::finish(const Prepared& prep, Received& got,
-                                        SyncProgress& progress, std::vector<Refusal>& refusals) {
+SyncClient::Exchange SyncClient::finish(const Prepared& prep, Received& got, SyncProgress& progress,
+                                        std::vector<Refusal>& refusals) {
     Store& store = replica_.store();
     const SyncRequest& req = prep.req;
     const auto& known_server = prep.known_server;
@@ -223,7 +223,7 @@ SyncClient::Exchange SyncClient::finish(const Prepared& prep, Received& got,
     const auto& backfill = prep.backfill;
     const uint64_t main_cursor = prep.main_cursor;
     const bool repull_pending = prep.repull_pending;
-    DeviceScope scope(store);
+    DeviceScope scope(store, options_.scope);
 
     ++progress.requests;
     progress.bytes_sent += got.reply.wire_bytes_sent;

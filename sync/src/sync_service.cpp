@@ -36,15 +36,15 @@ std::string begin_new_epoch(Store& store, const std::string& replaced) {
 
 SyncService::SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard,
                          std::string server_id, int schema_version, LocalReplica* server_writer,
-                         bool scoped)
+                         const ScopePolicy* scope)
     : store_(store),
       clock_(clock),
       guard_(guard),
       server_id_(std::move(server_id)),
       schema_version_(schema_version),
-      scoped_(scoped),
+      scope_(scope),
       push_commits_(store) {
-    if (server_writer) conflicts_.emplace(*server_writer);
+    if (server_writer) conflicts_.emplace(*server_writer, ReplicaOwnerLookup{}, scope_);
     epoch_ = store_.meta(server_epoch_meta_key).value_or("");
     if (epoch_.empty()) epoch_ = begin_new_epoch(store_, "");
 }
@@ -110,7 +110,7 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
     }
     if (req.pull) resp.pull = pull(*req.pull, who);
     if (req.epoch != resp.epoch) resp.last_applied = store_.last_applied(req.replica);
-    if (scoped_) resp.grants = who.grants;
+    if (scope_) resp.grants = who.grants;
     {
         std::lock_guard lock(clock_mutex_);
         clock_.observe(req.hlc);  // refuses by itself if the device clock is too far ahead
@@ -191,9 +191,9 @@ SyncService::PushOutcome SyncService::push_one(StoreTxn& txn, const Changeset& c
         // The device undoes the refused write with the server's version of each field; of a
         // record its user may not see, it learns nothing but "no such value" (so it drops its
         // own copy of the refused write).
-        std::optional<domain::RecordVisibility> visibility;
-        if (scoped_)
-            visibility.emplace(
+        std::unique_ptr<RecordScope> visibility;
+        if (scope_)
+            visibility = scope_->scope(
                 [&txn](std::string_view c, std::string_view id) { return txn.read(c, id); },
                 who.grants);
         for (const auto& rec : cs.records) {
@@ -278,7 +278,8 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         const std::string floor_key = "restamp_floor/" + who.replica;
         restamp_floor = Hlc::unpack(stored_u64(store_.meta(floor_key), floor_key));
     }
-    const bool filter_units = scoped_ || req.only_units;
+    // Without a scope policy every device pulls everything, a backfill's units included.
+    const bool filter_units = scope_ != nullptr;
     if (!filter_units && !skip_own) {
         ChangePage changes = store_.changes_since(req.cursor, cells, bytes);
         page.cursor = changes.cursor;
@@ -290,8 +291,11 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
     // Read the change log in order and keep the cells this device gets: of records the user
     // covers (scoped), not its own (no echo). The cursor moves past what was skipped, so nothing
     // is read twice and nothing of another unit ever leaves the server.
-    std::optional<domain::RecordVisibility> visibility;
-    if (filter_units) visibility.emplace(store_, who.grants, req.only_units);
+    std::unique_ptr<RecordScope> visibility;
+    if (filter_units)
+        visibility = scope_->scope(
+            [this](std::string_view c, std::string_view id) { return store_.read(c, id); },
+            who.grants, req.only_units);
     page.cursor = req.cursor;
     size_t kept_bytes = 0;
     size_t scanned = 0;
@@ -309,19 +313,8 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
                 keep[i] = changes.cells[i].current.stamp.replica != who.replica ||
                           changes.cells[i].current.stamp.hlc <= restamp_floor;
         if (visibility) {
-            // A record's cells travel together, so its unit is usually in the same batch.
-            // Decided for the whole batch before any cell is moved out of it; the unit cell is
-            // looked at even when it is the device's own and is not sent.
-            std::map<std::pair<std::string_view, std::string_view>, const Value*> units;
-            for (const auto& c : changes.cells)
-                if (c.field == "unit") units[{c.collection, c.record_id}] = &c.current.value;
-            for (size_t i = 0; i < changes.cells.size(); ++i) {
-                if (!keep[i]) continue;
-                const Cell& c = changes.cells[i];
-                const auto unit = units.find({c.collection, c.record_id});
-                keep[i] = visibility->visible(c.collection, c.record_id,
-                                              unit == units.end() ? nullptr : unit->second);
-            }
+            // Decided for the whole batch before any cell is moved out of it.
+            visibility->filter(changes.cells, keep);
         }
         // Cells are consumed in sequence order; one that would overflow the page (a later
         // read after skipped cells is offered at least one cell) stops it before that cell.

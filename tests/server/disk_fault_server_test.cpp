@@ -12,6 +12,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/server/http_response.hpp"
 #include "ocop/server/server.hpp"
 #include "ocop/sync/http_transport.hpp"
@@ -74,6 +75,7 @@ struct Phone {
         options.sleep = [](std::chrono::milliseconds) {};  // retries without waiting
         options.max_attempts = 3;
         options.on_new_token = [this](const std::string& t) { token = t; };
+        options.scope = &ocop::domain::builtin_scope_policy();
         ocop::sync::SyncClient client(replica, transport, token, options);
         return client.run();
     }

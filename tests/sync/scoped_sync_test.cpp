@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ocop/core/error_codes.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/device_scope.hpp"
 #include "ocop/sync/wire.hpp"
 #include "sync_test_support.hpp"
@@ -25,8 +26,13 @@ struct ScopedServer {
     RulesGuard guard{builtin_schema(), {}, &permissions};
     // The server's own writes (reference data, the seeded records) bypass the guard.
     LocalReplica writer{store, builtin_schema(), clock.fn(), "server-admin"};
-    SyncService service{store,          hlc, guard, "server-1", builtin_schema().version(), nullptr,
-                        /*scoped=*/true};
+    SyncService service{store,
+                        hlc,
+                        guard,
+                        "server-1",
+                        builtin_schema().version(),
+                        nullptr,
+                        &domain::builtin_scope_policy()};
     std::string province = uuid_for(1);
     std::string a = uuid_for(2);
     std::string b = uuid_for(3);
@@ -94,6 +100,7 @@ struct Phone {
 
     SyncReport sync(SyncOptions options = {}) {
         options.sleep = [](std::chrono::milliseconds) {};
+        options.scope = &domain::builtin_scope_policy();
         SyncClient client(replica, transport, "token", options, nullptr, raw.fn());
         return client.run();
     }
@@ -122,6 +129,23 @@ TEST_CASE("a device pulls its units' records and all reference data, nothing of 
     const auto grants = DeviceScope(phone.store).grants();
     REQUIRE(grants);
     CHECK(*grants == std::vector<Grant>{{"commune_officer", server.a}});
+}
+
+TEST_CASE("a client given no scope policy fails a scoped sync clearly and keeps no grants",
+          "[scope]") {
+    ScopedServer server;
+    server.applicants(server.a, 2);
+    Phone phone(server, "phone-a", {{"commune_officer", server.a}});
+    SyncOptions options;  // no options.scope: the client cannot tell what the grants cover
+    options.sleep = [](std::chrono::milliseconds) {};
+    SyncClient client(phone.replica, phone.transport, "token", options, nullptr, phone.raw.fn());
+    const SyncReport report = client.run();
+    CHECK_FALSE(report.complete);
+    CHECK(report.error_code == errc::sync_no_scope_policy);
+    CHECK_FALSE(DeviceScope(phone.store).grants());
+    // Given the policy, the same device syncs.
+    CHECK(phone.sync().complete);
+    CHECK(DeviceScope(phone.store).grants());
 }
 
 TEST_CASE("a gained unit arrives in a backfill; a lost unit's records leave the device",
@@ -225,6 +249,7 @@ TEST_CASE("a rotated token is handed to the caller before the answer is applied"
     options.sleep = [](std::chrono::milliseconds) {};
     options.page_cells = 1;  // several exchanges in one run
     options.on_new_token = [&](const std::string& t) { kept.push_back(t); };
+    options.scope = &domain::builtin_scope_policy();
     SyncClient client(phone.replica, rotating, "token-0", options, nullptr, phone.raw.fn());
     REQUIRE(client.run().complete);
     REQUIRE(rotating.tokens_seen.size() >= 3);
@@ -245,8 +270,8 @@ TEST_CASE("no echo: a device's own record evicted with a lost unit comes back wi
     server.applicants(server.a, 3);
     const std::string mine = uuid_for(900);
     LocalTransaction t;
-    t.put("applicant", mine, {{"name", "HTX của tôi"}, {"legal_form", "cooperative"},
-                              {"unit", server.a}});
+    t.put("applicant", mine,
+          {{"name", "HTX của tôi"}, {"legal_form", "cooperative"}, {"unit", server.a}});
     phone.replica.commit(t);
     SyncOptions send_only;
     send_only.pull = false;

@@ -18,6 +18,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/permissions.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sdk/database.hpp"
 #include "ocop/server/server.hpp"
 #include "ocop/sync/http_transport.hpp"
@@ -91,6 +92,7 @@ struct RawDevice {
         options.sleep = [](std::chrono::milliseconds) {};
         options.max_attempts = 1;
         options.on_new_token = [this](const std::string& t) { token = t; };
+        options.scope = &domain::builtin_scope_policy();
         sync::SyncClient client(replica, transport, token, options);
         return client.run();
     }

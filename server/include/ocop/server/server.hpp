@@ -14,6 +14,7 @@
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/demo_province.hpp"
+#include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
 #include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/http_body.hpp"

@@ -57,6 +57,8 @@ inline constexpr const char* sync_server_error = "sync.server_error";
 inline constexpr const char* sync_not_enrolled = "sync.not_enrolled";
 inline constexpr const char* sync_tls = "sync.tls";
 inline constexpr const char* sync_lost_in_restore = "sync.lost_in_restore";
+inline constexpr const char* sync_no_scope_policy = "sync.no_scope_policy";
+inline constexpr const char* sync_no_transport = "sync.no_transport";
 inline constexpr const char* store_in_use = "store.in_use";
 
 // Accounts and authentication

@@ -23,6 +23,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/sync/principal.hpp"
+#include "ocop/sync/scope_policy.hpp"
 
 namespace ocop::sync {
 
@@ -48,8 +49,11 @@ using ReplicaOwnerLookup = std::function<std::optional<ReplicaOwner>(const std::
 
 class ConflictRecorder {
   public:
-    explicit ConflictRecorder(LocalReplica& server_writer, ReplicaOwnerLookup owners = {})
-        : writer_(server_writer), owners_(std::move(owners)) {}
+    // `scope` (may be null): copies the record's scope into each conflict record, so that it
+    // syncs to the devices that hold the record.
+    explicit ConflictRecorder(LocalReplica& server_writer, ReplicaOwnerLookup owners = {},
+                              const ScopePolicy* scope = nullptr)
+        : writer_(server_writer), owners_(std::move(owners)), scope_(scope) {}
     void set_owner_lookup(ReplicaOwnerLookup owners) { owners_ = std::move(owners); }
 
     // Before `cs` is applied: its field changes whose base is not the current stamp (the writer
@@ -62,7 +66,7 @@ class ConflictRecorder {
     // that a later conflict names the earlier writer too, not only its replica. Returns how
     // many conflicts were opened (a field already in an open conflict extends it instead).
     size_t record(StoreTxn& txn, const std::vector<ConcurrentWrite>& writes, const Changeset& cs,
-                const Principal& who);
+                  const Principal& who);
 
     // The id of the conflict record of one field, the same on every replica.
     static std::string conflict_id(std::string_view collection, std::string_view record_id,
@@ -80,6 +84,7 @@ class ConflictRecorder {
 
     LocalReplica& writer_;
     ReplicaOwnerLookup owners_;
+    const ScopePolicy* scope_;
 };
 
 inline constexpr const char* conflict_collection = "conflict";

@@ -11,6 +11,7 @@
 
 #include "ocop/core/store.hpp"
 #include "ocop/sync/principal.hpp"
+#include "ocop/sync/scope_policy.hpp"
 
 namespace ocop::sync {
 
@@ -29,7 +30,9 @@ struct Backfill {
 
 class DeviceScope {
   public:
-    explicit DeviceScope(Store& store) : store_(store) {}
+    // `policy` (domain::UnitScopePolicy) says what grants cover; only adopt() needs it.
+    explicit DeviceScope(Store& store, const ScopePolicy* policy = nullptr)
+        : store_(store), policy_(policy) {}
 
     // The grants last received, or nullopt before the first sync with a scoping server.
     std::optional<std::vector<Grant>> grants() const;
@@ -40,6 +43,8 @@ class DeviceScope {
     // only what lies before it). When the grants differ from the stored ones: stores them,
     // evicts every record no grant covers any longer, and plans a backfill of the units not
     // covered before, from 0 up to `pull_cursor`. Returns the number of records evicted.
+    // Without a policy, throws Error(sync.no_scope_policy) when the grants differ: the device
+    // cannot know what they cover.
     size_t adopt(const std::vector<Grant>& grants, uint64_t pull_cursor);
 
     // Records backfill progress (inside the transaction that applied the page); ends the
@@ -51,6 +56,7 @@ class DeviceScope {
 
   private:
     Store& store_;
+    const ScopePolicy* policy_;
 };
 
 std::string grants_to_json(const std::vector<Grant>& grants);

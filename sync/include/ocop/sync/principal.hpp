@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "ocop/domain/grant.hpp"
+#include "ocop/core/grant.hpp"
 
 namespace ocop::sync {
 
-using Grant = domain::Grant;
+using Grant = ocop::Grant;
 
 struct Principal {
     std::string user;

@@ -13,6 +13,7 @@
 
 #include "ocop/core/local_replica.hpp"
 #include "ocop/sync/clock_offset.hpp"
+#include "ocop/sync/scope_policy.hpp"
 #include "ocop/sync/transport.hpp"
 #include "ocop/sync/tuning.hpp"
 
@@ -43,6 +44,10 @@ struct SyncOptions {
     // The server rotated the device token: called with the new one, which the caller must keep
     // for later runs (the old one stops working after a grace period).
     std::function<void(const std::string&)> on_new_token;
+    // What the user's grants cover (domain::builtin_scope_policy()), for a server that scopes
+    // devices: the device evicts and backfills by it. Null: a scoping server's grants fail the
+    // run with sync.no_scope_policy. It must outlive the run.
+    const ScopePolicy* scope = nullptr;
 };
 
 struct SyncProgress {

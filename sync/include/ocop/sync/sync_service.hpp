@@ -12,12 +12,11 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
-#include "ocop/domain/permission_rule.hpp"
-#include "ocop/domain/signing_rule.hpp"
 #include "ocop/sync/commit_batcher.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/protocol.hpp"
+#include "ocop/sync/scope_policy.hpp"
 
 namespace ocop::sync {
 
@@ -46,24 +45,24 @@ class SchemaGuard final : public ChangesetGuard {
 // is refused as what it is (perm.sign_denied).
 class RulesGuard final : public ChangesetGuard {
   public:
-    // `signing` (domain::DomainRules::signing()) judges who signs minutes: the changeset's
-    // writer is the authenticated user, never what the device claims.
+    // `permissions` (domain::PermissionChecker) judges the sender's grants; `signing`
+    // (domain::DomainRules::signing()) who signs minutes: the changeset's writer is the
+    // authenticated user, never what the device claims.
     RulesGuard(const Schema& schema, std::vector<const ChangesetRule*> rules,
-               const domain::PermissionChecker* permissions = nullptr,
-               const domain::SigningRule* signing = nullptr)
+               const PrincipalRule* permissions = nullptr, const PrincipalRule* signing = nullptr)
         : schema_(schema), rules_(std::move(rules)), permissions_(permissions), signing_(signing) {}
     void check(StoreTxn& txn, const Changeset& cs, const Principal& who) override {
         schema_.check(txn, cs, who);
-        if (permissions_) permissions_->check(txn, cs, who.grants);
-        if (signing_) signing_->check(txn, cs, domain::Writer{who.user});
+        if (permissions_) permissions_->check_sender(txn, cs, who);
+        if (signing_) signing_->check_sender(txn, cs, who);
         for (const ChangesetRule* rule : rules_) rule->check(txn, cs);
     }
 
   private:
     SchemaGuard schema_;
     std::vector<const ChangesetRule*> rules_;
-    const domain::PermissionChecker* permissions_;
-    const domain::SigningRule* signing_;
+    const PrincipalRule* permissions_;
+    const PrincipalRule* signing_;
 };
 
 // Meta key of the server's last clock value, written with every push so that a server killed
@@ -81,11 +80,13 @@ std::string begin_new_epoch(Store& store, const std::string& replaced);
 class SyncService {
   public:
     // `server_writer` (may be null: no conflict records) is the server's own replica on `store`,
-    // which writes conflict records. `scoped`: each device pulls only the records its user's
-    // grants cover (domain::RecordVisibility) and every answer tells it those grants; without
-    // it every device pulls everything (tests of the bare protocol).
+    // which writes conflict records. `scope` (may be null; domain::UnitScopePolicy): each device
+    // pulls only the records its user's grants cover, every answer tells it those grants, and
+    // conflict records sync where their record does; without it every device pulls everything
+    // (tests of the bare protocol). It must outlive the service.
     SyncService(Store& store, HlcClock& clock, ChangesetGuard& guard, std::string server_id,
-                int schema_version, LocalReplica* server_writer = nullptr, bool scoped = false);
+                int schema_version, LocalReplica* server_writer = nullptr,
+                const ScopePolicy* scope = nullptr);
 
     // Throws Error for request-level failures (sync.replica_mismatch, sync.version_unsupported);
     // changeset-level failures are results inside the response.
@@ -123,7 +124,7 @@ class SyncService {
     std::mutex epoch_mutex_;
     std::string epoch_;
     int schema_version_;
-    bool scoped_;
+    const ScopePolicy* scope_;
     CommitBatcher push_commits_;
 };
 

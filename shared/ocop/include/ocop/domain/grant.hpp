@@ -1,16 +1,12 @@
 // A role held on an administrative unit. The grant covers the unit and every unit below it
-// (admin_unit.parent links).
+// (admin_unit.parent links). The type itself is the core's (ocop/core/grant.hpp), shared with the
+// sync engine, which carries grants without knowing what they allow.
 #pragma once
 
-#include <string>
+#include "ocop/core/grant.hpp"
 
 namespace ocop::domain {
 
-struct Grant {
-    std::string role;  // a role of the permission table (permissions.hpp)
-    std::string unit;  // an admin_unit record id
-
-    friend bool operator==(const Grant&, const Grant&) = default;
-};
+using Grant = ocop::Grant;
 
 }  // namespace ocop::domain

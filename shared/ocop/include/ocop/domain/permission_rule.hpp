@@ -18,10 +18,12 @@
 #include "ocop/domain/grant.hpp"
 #include "ocop/domain/permissions.hpp"
 #include "ocop/domain/unit_coverage.hpp"
+#include "ocop/sync/scope_policy.hpp"
 
 namespace ocop::domain {
 
-class PermissionChecker {
+// Also the sync engine's PrincipalRule: the server's RulesGuard hands it the sender's grants.
+class PermissionChecker final : public sync::PrincipalRule {
   public:
     explicit PermissionChecker(const PermissionTable& table = PermissionTable::builtin())
         : table_(table), schema_(builtin_schema()) {}
@@ -42,6 +44,10 @@ class PermissionChecker {
     // Writing a value equal to the stored one is not a change. Writing `_deleted = false` to a
     // deleted record is the operation `undelete`.
     void check(StoreTxn& txn, const Changeset& cs, const std::vector<Grant>& grants) const;
+    void check_sender(StoreTxn& txn, const Changeset& cs,
+                      const sync::Principal& who) const override {
+        check(txn, cs, who.grants);
+    }
 
     const PermissionTable& table() const noexcept { return table_; }
 

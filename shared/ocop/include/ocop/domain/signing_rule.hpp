@@ -23,6 +23,7 @@
 
 #include "ocop/core/changeset_rule.hpp"
 #include "ocop/core/tuning.hpp"
+#include "ocop/sync/scope_policy.hpp"
 
 namespace ocop::domain {
 
@@ -46,10 +47,15 @@ struct SigningPolicy {
 //   ocop.inspection_signed_at_range    signed_at after the changeset's time + tolerance, or
 //                                      before started_at
 //   ocop.inspection_producer_signature_missing  (only with require_producer_signature)
-class SigningRule {
+// Also the sync engine's PrincipalRule: the server's RulesGuard hands it the sender's account.
+class SigningRule final : public sync::PrincipalRule {
   public:
     explicit SigningRule(SigningPolicy policy = {}) : policy_(policy) {}
     void check(StoreTxn& txn, const Changeset& cs, const Writer& writer) const;
+    void check_sender(StoreTxn& txn, const Changeset& cs,
+                      const sync::Principal& who) const override {
+        check(txn, cs, Writer{who.user});
+    }
     const SigningPolicy& policy() const noexcept { return policy_; }
 
   private:

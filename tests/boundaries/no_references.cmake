@@ -1,0 +1,42 @@
+cmake_minimum_required(VERSION 3.25)
+# Fails if any of FILES (static archives or objects, ';'-separated) references an undefined
+# symbol matching FORBID (a regex over demangled names): what the code really needs, whatever
+# the link line says. WHAT names the boundary in the message; files matching EXCLUDE (a regex,
+# optional) are skipped.
+# cmake -DFILES=a.a;b.o -DFORBID=^Poco::Net -DWHAT=... -DNM=nm -P no_references.cmake
+if(DEFINED OBJECTS_FILE)  # a list written at generate time ($<TARGET_OBJECTS:...>)
+  file(READ "${OBJECTS_FILE}" FILES)
+endif()
+set(found "")
+set(checked 0)
+foreach(file IN LISTS FILES)
+  if(DEFINED EXCLUDE AND NOT EXCLUDE STREQUAL "" AND file MATCHES "${EXCLUDE}")
+    continue()
+  endif()
+  if(NOT EXISTS "${file}")
+    message(FATAL_ERROR "${file} does not exist: build it first")
+  endif()
+  execute_process(COMMAND ${NM} -u -C "${file}" OUTPUT_VARIABLE out RESULT_VARIABLE rc
+                  ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} -u failed on ${file}: ${err}")
+  endif()
+  string(REPLACE "\n" ";" lines "${out}")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^ +U +(.+)$")
+      set(symbol "${CMAKE_MATCH_1}")
+      math(EXPR checked "${checked} + 1")
+      if(symbol MATCHES "${FORBID}")
+        string(APPEND found "\n  ${file}: ${symbol}")
+      endif()
+    endif()
+  endforeach()
+endforeach()
+# Every archive here needs the C++ library at least; none seen means nm read nothing.
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no undefined symbols read from ${FILES}: the check saw nothing")
+endif()
+if(NOT found STREQUAL "")
+  message(FATAL_ERROR "${WHAT}: references matching '${FORBID}':${found}")
+endif()
+message(STATUS "${WHAT}: none of ${checked} undefined references matches '${FORBID}'")

@@ -1,0 +1,20 @@
+cmake_minimum_required(VERSION 3.25)
+# Fails unless LIB's symbol table (nm -C, local symbols included) holds PRESENT (proof that the
+# table is there: a stripped library would pass anything) and does not hold ABSENT.
+if(NOT EXISTS "${LIB}")
+  message(FATAL_ERROR "${LIB} does not exist: build it first")
+endif()
+execute_process(COMMAND ${NM} -C "${LIB}" OUTPUT_VARIABLE out RESULT_VARIABLE rc
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIB}: ${err}")
+endif()
+string(FIND "${out}" "${PRESENT}" present)
+if(present EQUAL -1)
+  message(FATAL_ERROR "${LIB}: no ${PRESENT} in the symbol table (stripped?): cannot check")
+endif()
+string(FIND "${out}" "${ABSENT}" absent)
+if(NOT absent EQUAL -1)
+  message(FATAL_ERROR "${LIB} holds ${ABSENT}")
+endif()
+message(STATUS "${LIB}: ${PRESENT} present, ${ABSENT} absent")
