@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "default_transport.hpp"
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
@@ -17,7 +18,6 @@
 #include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
 #include "ocop/sync/device_scope.hpp"
-#include "ocop/sync/http_transport.hpp"
 #include "vi_case.hpp"
 
 namespace ocop::sdk {
@@ -266,17 +266,17 @@ Value Database::value_from_text(const std::string& collection, const std::string
 
 void Database::enroll(const std::string& server_url, const std::string& user,
                       const std::string& password, const EnrollOptions& options) {
-    sync::HttpOptions http;
     // Kept for every later sync, which may run from another working directory.
-    http.ca_file = options.ca_file.empty() ? std::string()
-                                           : std::filesystem::absolute(options.ca_file).string();
-    sync::HttpTransport transport(server_url, http);
+    const std::string ca_file = options.ca_file.empty()
+                                    ? std::string()
+                                    : std::filesystem::absolute(options.ca_file).string();
+    const auto transport = make_default_transport(server_url, ca_file);
     const nlohmann::json body = {{"user", user},
                                  {"password", password},
                                  {"replica", replica_id()},
                                  {"device_name", options.device_name},
                                  {"app_version", "ocop-sdk/0.1.0"}};
-    const sync::HttpReply reply = transport.post("/v1/login", body.dump(), "");
+    const sync::HttpReply reply = transport->post("/v1/login", body.dump(), "");
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(reply.body);
@@ -302,7 +302,7 @@ void Database::enroll(const std::string& server_url, const std::string& user,
         t.set_meta(kServerUrl, server_url);
         t.set_meta(kUser, user);
         t.set_meta(kToken, token);
-        t.set_meta(kCaFile, http.ca_file);
+        t.set_meta(kCaFile, ca_file);
         t.set_meta(sync::meta_key::clock_offset, std::to_string(impl_->offset.get()));
     });
 }
@@ -317,11 +317,10 @@ sync::SyncReport Database::sync(const std::function<void(const sync::SyncProgres
         report.progress.pending = impl_->store.outbox_size();
         return report;
     }
-    sync::HttpOptions http;
-    http.ca_file = impl_->store.meta(kCaFile).value_or("");
     try {
-        sync::HttpTransport transport(*url, http);
-        return sync_via(transport, std::move(options), on_progress, cancel);
+        const auto transport =
+            make_default_transport(*url, impl_->store.meta(kCaFile).value_or(""));
+        return sync_via(*transport, std::move(options), on_progress, cancel);
     } catch (const Error& e) {
         sync::SyncReport report;
         report.error_code = e.code();

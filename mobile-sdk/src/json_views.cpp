@@ -36,6 +36,20 @@ json record_labelled(const Record& r, const Schema& schema, std::optional<int> u
     return j;
 }
 
+json progress(const sync::SyncProgress& p) {
+    return {{"requests", p.requests},
+            {"failed_attempts", p.failed_attempts},
+            {"pushed", p.pushed},
+            {"refused", p.refused},
+            {"pending", p.pending},
+            {"pulled", p.pulled_cells},
+            {"evicted", p.evicted},
+            {"cursor", p.cursor},
+            {"server_head", p.server_head},
+            {"bytes_sent", p.bytes_sent},
+            {"bytes_received", p.bytes_received}};
+}
+
 json report(const sync::SyncReport& r) {
     json refusals = json::array();
     for (const auto& x : r.refusals)

@@ -38,6 +38,7 @@ Hlc HlcClock::advance_to(int64_t wall_ms, uint32_t logical) {
 
 Hlc HlcClock::now() {
     const int64_t pt = physical_();
+    const std::lock_guard lock(mutex_);
     if (pt > last_.wall_ms) return advance_to(pt, 0);
     return advance_to(last_.wall_ms, last_.logical + 1);
 }
@@ -49,6 +50,7 @@ bool HlcClock::too_far_ahead(Hlc remote) const {
 bool HlcClock::observe(Hlc remote) {
     const int64_t pt = physical_();
     if (remote.wall_ms > pt + max_ahead_ms_) return false;
+    const std::lock_guard lock(mutex_);
     const int64_t l = std::max({last_.wall_ms, remote.wall_ms, pt});
     uint32_t c = 0;
     if (l == last_.wall_ms && l == remote.wall_ms) {

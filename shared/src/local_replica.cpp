@@ -57,7 +57,10 @@ LocalReplica::LocalReplica(Store& store, const Schema& schema, PhysicalClock phy
     }
 }
 
-std::string LocalReplica::new_record_id() { return ids_.next(clock_.physical_ms()); }
+std::string LocalReplica::new_record_id() {
+    const std::lock_guard lock(ids_mutex_);
+    return ids_.next(clock_.physical_ms());
+}
 
 Changeset LocalReplica::commit(const LocalTransaction& txn) {
     Changeset cs;
@@ -71,7 +74,8 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& as_given)
         for (auto& [name, value] : edit.fields)
             normalise_text(schema_.collection(key.first), name, value);
     if (txn.empty())
-        throw Error(ErrorKind::invalid_input, errc::changeset_empty, "the transaction has no edits");
+        throw Error(ErrorKind::invalid_input, errc::changeset_empty,
+                    "the transaction has no edits");
     // Validate every value before touching the store, so that a bad form fails as a whole.
     for (const auto& [key, edit] : txn.edits_) {
         const CollectionDef& coll = schema_.require_collection(key.first);
@@ -80,7 +84,6 @@ Changeset LocalReplica::commit_in(StoreTxn& t, const LocalTransaction& as_given)
                         "record id '" + key.second + "' is not a lowercase UUID");
         for (const auto& [name, value] : edit.fields) schema_.validate_value(coll, name, value);
     }
-
 
     Changeset cs;
     cs.replica = id_;

@@ -135,6 +135,11 @@ constexpr std::array kCatalogue = {
     Entry{"schema.version_unsupported",
           "Dữ liệu thuộc phiên bản mới hơn phiên bản máy chủ hỗ trợ. Vui lòng liên hệ quản trị "
           "viên."},
+    Entry{"sdk.bad_argument",
+          "Ứng dụng gọi thư viện không đúng cách. Vui lòng báo nhà phát triển."},
+    Entry{"sdk.handle_busy",
+          "Cơ sở dữ liệu trên máy vẫn đang đồng bộ; hãy đợi đồng bộ kết thúc rồi thử lại."},
+    Entry{"sdk.sync_running", "Đang đồng bộ; hãy đợi lần đồng bộ này kết thúc."},
     Entry{"search.empty_query", "Hãy nhập ít nhất một từ để tìm kiếm."},
     Entry{"store.busy", "Dữ liệu trên máy đang bận. Vui lòng thử lại sau giây lát."},
     Entry{"store.corrupt",

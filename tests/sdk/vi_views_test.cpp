@@ -79,16 +79,20 @@ TEST_CASE("every error and refusal view carries message_vi beside code and messa
 
 TEST_CASE("the C ABI gives the Vietnamese message of an error") {
     TempDir dir;
-    ocop_error err{};
+    ocop_error* err = nullptr;
     ocop_db* db = ocop_db_open(dir.file("device.db").c_str(), &err);
     REQUIRE(db);
-    CHECK(ocop_db_get_json(db, "inspection", uuid_for(9).c_str(), &err) == nullptr);
-    CHECK(std::string(err.code) == "record.not_found");
-    CHECK(std::string(ocop_error_message_vi(&err)) == "Không tìm thấy bản ghi này.");
-    ocop_db_close(db);
+    REQUIRE(err == nullptr);
+    CHECK(ocop_db_get_json(db, "inspection", uuid_for(9).c_str(), nullptr, &err) == nullptr);
+    REQUIRE(err != nullptr);
+    size_t len = 0;
+    CHECK(std::string(ocop_error_get_code(err, &len)) == "record.not_found");
+    CHECK(len == std::string("record.not_found").size());
+    CHECK(std::string(ocop_error_get_message_vi(err, &len)) == "Không tìm thấy bản ghi này.");
+    CHECK(len == std::string("Không tìm thấy bản ghi này.").size());  // bytes, not characters
+    ocop_error_free(err);
+    CHECK(ocop_db_close(db, nullptr));
 
-    ocop_error unknown{};
-    std::snprintf(unknown.code, sizeof unknown.code, "%s", "made.up");
-    CHECK(std::string(ocop_error_message_vi(&unknown)) == "Đã xảy ra lỗi không xác định.");
-    CHECK(std::string(ocop_error_message_vi(nullptr)) == "Đã xảy ra lỗi không xác định.");
+    CHECK(std::string(ocop_error_get_message_vi(nullptr, nullptr)) ==
+          "Đã xảy ra lỗi không xác định.");
 }

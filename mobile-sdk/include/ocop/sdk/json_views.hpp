@@ -18,6 +18,7 @@ nlohmann::json record(const Record& r);
 // catalogue, ocop/core/messages_vi.hpp) beside "code" and "message".
 nlohmann::json record_labelled(const Record& r, const Schema& schema,
                                std::optional<int> utc_offset_minutes = std::nullopt);
+nlohmann::json progress(const sync::SyncProgress& p);  // the counters of report()
 nlohmann::json report(const sync::SyncReport& r);
 nlohmann::json status(const Status& s);
 nlohmann::json refused(const std::vector<QuarantinedChangeset>& list);

@@ -59,6 +59,10 @@ inline constexpr const char* sync_tls = "sync.tls";
 inline constexpr const char* sync_lost_in_restore = "sync.lost_in_restore";
 inline constexpr const char* sync_no_scope_policy = "sync.no_scope_policy";
 inline constexpr const char* sync_no_transport = "sync.no_transport";
+// The SDK's C ABI (mobile-sdk/include/ocop/sdk/ocop_sdk.h).
+inline constexpr const char* sdk_bad_argument = "sdk.bad_argument";
+inline constexpr const char* sdk_sync_running = "sdk.sync_running";
+inline constexpr const char* sdk_handle_busy = "sdk.handle_busy";
 inline constexpr const char* store_in_use = "store.in_use";
 
 // Accounts and authentication

@@ -5,6 +5,7 @@
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 
 namespace ocop {
@@ -43,8 +44,10 @@ struct Stamp {
 using PhysicalClock = std::function<int64_t()>;
 PhysicalClock system_physical_clock();
 
+// Safe to share between threads: a device's writes and its sync run stamp and observe through
+// one clock (the SDK lets an app write while a sync runs on another thread).
 class HlcClock {
-public:
+  public:
     // `max_ahead_ms`: a remote timestamp further than this ahead of our physical clock is not
     // adopted (LiteCore's kMaxClockSkew idea), so one device with a wrong clock cannot drag
     // everybody's clock into the future.
@@ -64,22 +67,30 @@ public:
     // replica must order itself after (the bases it overwrites, the stamps the server gave it).
     // Callers hold remote floors to the tolerance first (the server does: sync_service.cpp).
     void advance_past(Hlc floor) noexcept {
+        const std::lock_guard lock(mutex_);
         if (floor > last_) last_ = floor;
     }
 
-    Hlc last() const noexcept { return last_; }
+    Hlc last() const noexcept {
+        const std::lock_guard lock(mutex_);
+        return last_;
+    }
     // Moves the clock to `to`, also backwards. Only for a replica whose every stamp issued above
     // `to` has been replaced (the sync client, after the server re-stamped a runaway clock's
     // changesets); anything else would break the order of its own writes.
-    void rebase(Hlc to) noexcept { last_ = to; }
+    void rebase(Hlc to) noexcept {
+        const std::lock_guard lock(mutex_);
+        last_ = to;
+    }
     int64_t physical_ms() const { return physical_(); }
     int64_t max_ahead_ms() const noexcept { return max_ahead_ms_; }
 
-private:
-    Hlc advance_to(int64_t wall_ms, uint32_t logical);
+  private:
+    Hlc advance_to(int64_t wall_ms, uint32_t logical);  // with mutex_ held
 
     PhysicalClock physical_;
     int64_t max_ahead_ms_;
+    mutable std::mutex mutex_;
     Hlc last_;
 };
 

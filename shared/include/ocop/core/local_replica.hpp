@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ using FieldValues = std::map<std::string, Value, std::less<>>;
 // The edits of one local transaction, collected before commit. Setting a field twice keeps the
 // last value.
 class LocalTransaction {
-public:
+  public:
     void put(std::string collection, std::string id, const FieldValues& fields);
     void remove(std::string collection, std::string id);
     // Brings a deleted record back (`_deleted = false`), with the fields put with it; the only
@@ -30,7 +31,7 @@ public:
     void restore(std::string collection, std::string id);
     bool empty() const noexcept { return edits_.empty(); }
 
-private:
+  private:
     friend class LocalReplica;
     struct Edit {
         bool remove = false;
@@ -41,11 +42,12 @@ private:
 };
 
 class LocalReplica {
-public:
+  public:
     // Reads the replica's id, changeset counter and last clock value from the store's meta table;
     // a new store gets `new_replica_id`.
     // `rules` (may be empty; must outlive the replica) are checked on every commit.
-    // `keep_outbox`: false for the server's own replica, whose changesets are not uploaded anywhere.
+    // `keep_outbox`: false for the server's own replica, whose changesets are not uploaded
+    // anywhere.
     LocalReplica(Store& store, const Schema& schema, PhysicalClock physical,
                  const std::string& new_replica_id, std::vector<const ChangesetRule*> rules = {},
                  bool keep_outbox = true);
@@ -69,13 +71,14 @@ public:
     // next write. Returns false if it was beyond the tolerance and ignored.
     bool observe(Hlc remote) { return clock_.observe(remote); }
 
-private:
+  private:
     Store& store_;
     const Schema& schema_;
     std::vector<const ChangesetRule*> rules_;
     bool keep_outbox_;
     std::string id_;
     HlcClock clock_;
+    std::mutex ids_mutex_;  // new_record_id may be called from several threads
     UuidV7Generator ids_;
 };
 
