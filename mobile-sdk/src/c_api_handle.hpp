@@ -29,6 +29,9 @@ struct ocop_db {
     std::atomic<bool> sync_running{false};  // one sync per handle at a time
     std::atomic<int> open_jobs{0};          // jobs not yet freed: close waits for none
 
+    // The app's own HTTP (ocop_db_set_transport); empty post: the SDK's default transport.
+    ocop_transport transport{nullptr, nullptr};
+
     std::mutex log_mutex;
     ocop_log_fn log_fn = nullptr;
     void* log_ctx = nullptr;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "c_api_handle.hpp"
+#include "host_transport.hpp"
 #include "ocop/sdk/json_views.hpp"
 
 using nlohmann::json;
@@ -46,7 +47,19 @@ std::string run_sync(ocop_db* db, ocop_progress_fn on_progress, void* ctx,
         };
     ocop::sync::SyncReport report;
     try {
-        report = db->db->sync(progress, cancel);
+        ocop_transport host{nullptr, nullptr};
+        ocop::sdk::Status status;
+        {
+            const std::lock_guard lock(db->calls);
+            host = db->transport;
+            status = db->db->status();
+        }
+        if (host.post && status.enrolled) {
+            ocop::sdk::HostTransport transport(host, status.server_url);
+            report = db->db->sync_via(transport, {}, progress, cancel);
+        } else {
+            report = db->db->sync(progress, cancel);  // also the "not enrolled" report
+        }
     } catch (const ocop::Error& e) {
         report.error_code = e.code();
         report.error_message = e.what();
@@ -89,7 +102,12 @@ bool ocop_db_enroll(ocop_db* db, const char* server_url, const char* user, const
         ocop::sdk::EnrollOptions opts;
         if (device_name) opts.device_name = device_name;
         if (ca_file) opts.ca_file = ca_file;
-        db->db->enroll(server_url, user, password, opts);
+        if (db->transport.post) {
+            ocop::sdk::HostTransport transport(db->transport, server_url);
+            db->db->enroll_via(transport, server_url, user, password, opts);
+        } else {
+            db->db->enroll(server_url, user, password, opts);
+        }
         return true;
     });
 }
@@ -153,6 +171,34 @@ void ocop_sync_job_free(ocop_sync_job* job) {
     if (job->thread.joinable()) job->thread.join();
     job->db->open_jobs.fetch_sub(1);
     delete job;
+}
+
+bool ocop_db_set_transport(ocop_db* db, const ocop_transport* transport, ocop_error** err) {
+    return on_handle(db, err, false, {}, [&] {
+        if (db->sync_running.load())
+            throw ocop::Error(ocop::ErrorKind::conflict, ocop::errc::sdk_sync_running,
+                              "the transport cannot change while a sync of this handle runs");
+        if (transport && !transport->post)
+            throw ocop::Error(ocop::ErrorKind::invalid_input, ocop::errc::sdk_bad_argument,
+                              "ocop_transport.post is NULL");
+        db->transport = transport ? *transport : ocop_transport{nullptr, nullptr};
+        return true;
+    });
+}
+
+void ocop_http_response_set(ocop_http_response* response, int status, const char* body,
+                            size_t body_len) {
+    if (!response) return;
+    response->answered = true;
+    response->status = status;
+    response->body.assign(body ? body : "", body ? body_len : 0);
+}
+
+void ocop_http_response_fail(ocop_http_response* response, bool timed_out, const char* message) {
+    if (!response) return;
+    response->failed = true;
+    response->timed_out = timed_out;
+    response->failure = message ? message : "";
 }
 
 char* ocop_db_status_json(ocop_db* db, size_t* out_len, ocop_error** err) {

@@ -267,16 +267,22 @@ Value Database::value_from_text(const std::string& collection, const std::string
 void Database::enroll(const std::string& server_url, const std::string& user,
                       const std::string& password, const EnrollOptions& options) {
     // Kept for every later sync, which may run from another working directory.
-    const std::string ca_file = options.ca_file.empty()
-                                    ? std::string()
-                                    : std::filesystem::absolute(options.ca_file).string();
-    const auto transport = make_default_transport(server_url, ca_file);
+    EnrollOptions kept = options;
+    if (!kept.ca_file.empty()) kept.ca_file = std::filesystem::absolute(kept.ca_file).string();
+    const auto transport = make_default_transport(server_url, kept.ca_file);
+    enroll_via(*transport, server_url, user, password, kept);
+}
+
+void Database::enroll_via(sync::Transport& transport, const std::string& server_url,
+                          const std::string& user, const std::string& password,
+                          const EnrollOptions& options) {
+    const std::string& ca_file = options.ca_file;
     const nlohmann::json body = {{"user", user},
                                  {"password", password},
                                  {"replica", replica_id()},
                                  {"device_name", options.device_name},
                                  {"app_version", "ocop-sdk/0.1.0"}};
-    const sync::HttpReply reply = transport->post("/v1/login", body.dump(), "");
+    const sync::HttpReply reply = transport.post("/v1/login", body.dump(), "");
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(reply.body);

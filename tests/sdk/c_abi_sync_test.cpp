@@ -266,3 +266,92 @@ TEST_CASE("C ABI: a sync on the SDK's thread reports, and is cancelled from anot
     CHECK(phone.call(ocop_db_status_json)["pending"] == 0);
     CHECK(p.records_of("inspection", a).size() >= 521);
 }
+
+namespace {
+
+// The app's own HTTP stack, as a test sees it: forwards to the loopback server with Poco, or
+// reports no answer while "down".
+struct Forwarder {
+    uint16_t port = 0;
+    std::atomic<int> calls{0};
+    std::atomic<bool> down{false};
+    std::atomic<bool> saw_token{false};
+};
+
+void forward(void* ctx, const char* url, size_t url_len, const char* token, size_t token_len,
+             const char* body, size_t body_len, ocop_http_response* response) {
+    auto* f = static_cast<Forwarder*>(ctx);
+    f->calls.fetch_add(1);
+    if (f->down.load()) {
+        ocop_http_response_fail(response, false, "airplane mode");
+        return;
+    }
+    try {
+        const std::string target(url, url_len);
+        const size_t path_at = target.find('/', target.find("//") + 2);
+        const std::string path = path_at == std::string::npos ? "/" : target.substr(path_at);
+        std::map<std::string, std::string> headers;
+        if (token_len > 0) {
+            headers["Authorization"] = "Bearer " + std::string(token, token_len);
+            f->saw_token.store(true);
+        }
+        const auto reply =
+            server::test::post_json(f->port, path, std::string(body, body_len), headers);
+        ocop_http_response_set(response, reply.status, reply.body.data(), reply.body.size());
+    } catch (const std::exception& e) {  // nothing may cross back into the SDK
+        ocop_http_response_fail(response, false, e.what());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("C ABI: enrolment and sync through a transport the app supplies", "[c_abi][sync]") {
+    Province p(600);
+    const auto [a, b] = p.two_communes();
+    (void)b;
+    p.user("can.bo.a", {{"commune_officer", a}});
+    TempDir dir{"ocop-c-abi-host"};
+    ocop_error* err = nullptr;
+    ocop_db* db = ocop_db_open((dir.path() / "device.db").string().c_str(), &err);
+    REQUIRE(db);
+    Forwarder forwarder;
+    forwarder.port = p.server.port();
+    const ocop_transport host{forward, &forwarder};
+    CHECK(ocop_db_set_transport(db, &host, &err));
+    const ocop_transport no_post{nullptr, nullptr};
+    CHECK_FALSE(ocop_db_set_transport(db, &no_post, &err));
+    CHECK(take_code(err) == errc::sdk_bad_argument);
+    err = nullptr;
+
+    // The URL need not be one Poco could reach: only the app's transport uses it.
+    const std::string url = "https://ocop.angiang.example";
+    REQUIRE(ocop_db_enroll(db, url.c_str(), "can.bo.a", kPassword.c_str(), nullptr, nullptr, &err));
+    CHECK(take_code(err).empty());
+    CHECK(forwarder.calls.load() == 1);
+    CHECK_FALSE(forwarder.saw_token.load());  // the login carries the password, no token
+
+    size_t len = 0;
+    char* text = ocop_db_write_json(db, inspection_txn(a, "Cồn Sơn").dump().c_str(), &len, &err);
+    const std::string id = take_json(text, len)["ids"][0];
+    text = ocop_db_sync(db, nullptr, nullptr, &len, &err);
+    const json report = take_json(text, len);
+    CHECK(report["complete"] == true);
+    CHECK(report["pushed"] == 1);
+    CHECK(forwarder.calls.load() >= 2);
+    CHECK(forwarder.saw_token.load());
+    CHECK(p.server.store().read("inspection", id)->get("site_name") == Value("Cồn Sơn"));
+    text = ocop_db_status_json(db, &len, &err);
+    CHECK(take_json(text, len)["server"] == url);
+
+    // No answer: the run ends with the transport's failure, transient, and keeps the work.
+    forwarder.down.store(true);
+    text = ocop_db_write_json(db, inspection_txn(a, "Cồn Sơn 2").dump().c_str(), &len, &err);
+    ocop_string_free(text);
+    text = ocop_db_sync(db, nullptr, nullptr, &len, &err);
+    const json offline = take_json(text, len);
+    CHECK(offline["complete"] == false);
+    CHECK(offline["error"]["code"] == errc::sync_no_connection);
+    CHECK(offline["error"]["transient"] == true);
+    CHECK(offline["pending"] == 1);
+    CHECK(ocop_db_close(db, &err));
+}

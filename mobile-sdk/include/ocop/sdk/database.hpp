@@ -116,6 +116,11 @@ class Database {
     // Logs in once (the password is not stored) and keeps the device token for later syncs.
     void enroll(const std::string& server_url, const std::string& user, const std::string& password,
                 const EnrollOptions& options = {});
+    // The same over a caller's transport (an app's own HTTP stack, through the C ABI's
+    // ocop_transport); `server_url` is kept for status and for later syncs.
+    void enroll_via(sync::Transport& transport, const std::string& server_url,
+                    const std::string& user, const std::string& password,
+                    const EnrollOptions& options = {});
 
     // One sync run: push what is pending, pull what is new. Never throws for network or server
     // errors: they are in the report.

@@ -40,7 +40,7 @@ extern "C" {
 
 /* 1: the first slice. 2: opaque errors with accessors, lengths on every returned string,
  * conflicts, refusals fixed and resubmitted, search, schema, signing, unit merges, progress,
- * asynchronous sync with cancellation, log callback. */
+ * asynchronous sync with cancellation, log callback, a transport the app supplies. */
 #define OCOP_SDK_ABI_VERSION 2
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -194,6 +194,41 @@ OCOP_API void ocop_sync_job_free(ocop_sync_job* job);
 
 /* Pending, refused, last complete sync, last error, fully_synced, grants. */
 OCOP_API char* ocop_db_status_json(ocop_db* db, size_t* out_len, ocop_error** err);
+
+/* ---- a transport the app supplies ------------------------------------------------------ */
+
+/* The SDK's default transport is HTTP(S) over Poco with OpenSSL. An app that wants the
+ * platform's own HTTP (OkHttp, URLSession: its trust store, proxies, background transfers)
+ * supplies `post`, and enrolment and every sync of the handle go through it. An SDK built with
+ * OCOP_SDK_HTTP_TRANSPORT=OFF has no default and needs one ("sync.no_transport" otherwise).
+ *
+ * `post` sends `body` (JSON, not compressed) to `url` with "Content-Type: application/json" and,
+ * when `bearer_token` is not empty, "Authorization: Bearer <token>". It answers through
+ * `response`: ocop_http_response_set with the status and the (decompressed) body for any HTTP
+ * answer, error statuses included, or ocop_http_response_fail when no answer arrived. It runs on
+ * the thread of the enrol or sync call or on a second thread of the SDK that fetches the next
+ * pull page ahead, never twice at once for one handle; it must not call other ocop_ functions
+ * of the handle. Pointers it receives are valid during the call only. */
+typedef struct ocop_http_response ocop_http_response;
+typedef void (*ocop_post_fn)(void* ctx, const char* url, size_t url_len, const char* bearer_token,
+                             size_t token_len, const char* body, size_t body_len,
+                             ocop_http_response* response);
+typedef struct {
+    ocop_post_fn post;
+    void* ctx;
+} ocop_transport;
+
+/* `body` is copied. */
+OCOP_API void ocop_http_response_set(ocop_http_response* response, int status, const char* body,
+                                     size_t body_len);
+/* No HTTP answer: `timed_out` true when the request ran out of time, false when nothing
+ * answered (no network, refused); the sync retries with backoff and reports it as transient. */
+OCOP_API void ocop_http_response_fail(ocop_http_response* response, bool timed_out,
+                                      const char* message);
+
+/* Any thread, not while a sync of the handle runs ("sdk.sync_running"). The struct is copied;
+ * its ctx must outlive the handle or the next call. NULL returns to the default transport. */
+OCOP_API bool ocop_db_set_transport(ocop_db* db, const ocop_transport* transport, ocop_error** err);
 
 /* ---- refusals --------------------------------------------------------------------------- */
 
