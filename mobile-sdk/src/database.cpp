@@ -9,6 +9,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/core/stored_number.hpp"
 #include "ocop/core/text.hpp"
 #include "ocop/core/uuid.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
@@ -58,7 +59,8 @@ struct Database::Impl {
         // million cells under 64 MiB of memory.
         : store(path, sqlite::Durability::full, 16),
           raw_clock(std::move(clock)),
-          offset(std::stoll(store.meta(sync::meta_key::clock_offset).value_or("0"))),
+          offset(
+              stored_i64(store.meta(sync::meta_key::clock_offset), sync::meta_key::clock_offset)),
           permission_rule(permissions),
           // The signer is the enrolled user, read in the committing transaction.
           signing_rule(rules.signing(),
@@ -364,9 +366,10 @@ Status Database::status() {
     s.pending_changesets = impl_->store.outbox_size();
     s.refused_changesets = impl_->store.quarantined().size();
     if (const auto last = impl_->store.meta(sync::meta_key::last_complete_sync))
-        s.last_complete_sync_ms = std::stoll(*last);
+        s.last_complete_sync_ms = stored_i64(last, sync::meta_key::last_complete_sync);
     s.last_error = impl_->store.meta(sync::meta_key::last_error).value_or("");
-    s.pull_cursor = std::stoull(impl_->store.meta(sync::meta_key::pull_cursor).value_or("0"));
+    s.pull_cursor =
+        stored_u64(impl_->store.meta(sync::meta_key::pull_cursor), sync::meta_key::pull_cursor);
     s.grants = sync::DeviceScope(impl_->store).grants();
     // After the server was restored from a backup, not until everything was pulled again.
     const bool repull_pending = impl_->store.meta(sync::meta_key::repull).value_or("") == "1";
