@@ -52,8 +52,8 @@ void fill(const std::string& path, size_t records) {
                               {"gps_lat", 10.38 + static_cast<double>(done % 97) / 1000.0},
                               {"gps_lon", 105.43},
                               {"unit", unit}}}});
-        char* out = ocop_db_write_json(db, nlohmann::json{{"put", puts}}.dump().c_str(), nullptr,
-                                       &err);
+        char* out =
+            ocop_db_write_json(db, nlohmann::json{{"put", puts}}.dump().c_str(), nullptr, &err);
         check(err, "write");
         ocop_string_free(out);
     }
@@ -69,8 +69,8 @@ int measure(const std::string& path) {
     const double open_ms = open_watch.seconds() * 1000;
     const Stopwatch query_watch;
     size_t len = 0;
-    char* page = ocop_db_list_json(db, "inspection", "{\"kind\":\"market_point\"}", 50, nullptr,
-                                   &len, &err);
+    char* page =
+        ocop_db_list_json(db, "inspection", "{\"kind\":\"market_point\"}", 50, nullptr, &len, &err);
     check(err, "list");
     const double query_ms = query_watch.seconds() * 1000;
     if (!std::strstr(page, "\"more\":true")) die("the first page is not cut at 50");

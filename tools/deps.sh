@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build and the tests need, if any is missing (dpkg-dev and
-# lintian: the .deb's dependencies and its check, packaging/check-deb.sh).
+# lintian: the .deb's dependencies and its check, packaging/check-deb.sh; clang-format-14: the
+# format check of tools/test.sh).
 # Sourced by tools/run-demo.sh and tools/test.sh; safe to run again.
 set -euo pipefail
 
 OCOP_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libsqlite3-dev nlohmann-json3-dev
                catch2 zlib1g-dev libssl-dev openssl sqlite3 procps clang-14 libclang-rt-14-dev
-               libutf8proc-dev dpkg-dev lintian)
+               libutf8proc-dev dpkg-dev lintian clang-format-14)
 
 ocop_install_deps() {
   local missing=()

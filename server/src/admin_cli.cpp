@@ -53,9 +53,9 @@ constexpr const char* kUsage =
     "Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 // Options that take a value; which command accepts which is checked per command.
-const std::set<std::string, std::less<>> kValueOptions = {
-    "--reason", "--user", "--device", "--outcome", "--since", "--until", "--limit", "--to",
-    "--from"};
+const std::set<std::string, std::less<>> kValueOptions = {"--reason",  "--user",  "--device",
+                                                          "--outcome", "--since", "--until",
+                                                          "--limit",   "--to",    "--from"};
 // Options without a value.
 const std::set<std::string, std::less<>> kFlagOptions = {"--allow-unknown-unit"};
 

@@ -25,14 +25,20 @@ int json_depth(std::string_view text) {
     bool in_string = false, escaped = false;
     for (char c : text) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
-        else if (c == '{' || c == '[') max_depth = std::max(max_depth, ++depth);
-        else if (c == '}' || c == ']') --depth;
+        if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[')
+            max_depth = std::max(max_depth, ++depth);
+        else if (c == '}' || c == ']')
+            --depth;
     }
     return max_depth;
 }
@@ -62,11 +68,13 @@ Hlc hlc_from_json(const json& j, const std::string& where) {
     return Hlc{static_cast<int64_t>(wall), static_cast<uint32_t>(logical)};
 }
 
-json hlc_to_json(const Hlc& h) { return json::array({h.wall_ms, h.logical}); }
+json hlc_to_json(const Hlc& h) {
+    return json::array({h.wall_ms, h.logical});
+}
 
 // Replica table of one changeset: replica ids used by base stamps, in first-use order.
 class ReplicaTable {
-public:
+  public:
     size_t index(const std::string& replica) {
         const auto [it, added] = index_.emplace(replica, names_.size());
         if (added) names_.push_back(replica);
@@ -74,7 +82,7 @@ public:
     }
     const std::vector<std::string>& names() const { return names_; }
 
-private:
+  private:
     std::map<std::string, size_t> index_;
     std::vector<std::string> names_;
 };
@@ -96,8 +104,10 @@ std::optional<Stamp> base_from_json(const json& j, const std::vector<std::string
 
 void check_value_size(const json& v, const std::string& where) {
     size_t size = 0;
-    if (v.is_string()) size = v.get_ref<const std::string&>().size();
-    else if (v.is_structured()) size = v.dump().size();
+    if (v.is_string())
+        size = v.get_ref<const std::string&>().size();
+    else if (v.is_structured())
+        size = v.dump().size();
     if (size > tuning::max_value_bytes)
         throw Error(ErrorKind::too_large, errc::changeset_too_large,
                     "changeset: " + where + " is larger than " +
@@ -124,7 +134,9 @@ json parse_limited(std::string_view text, size_t max_bytes, const char* error_co
     }
 }
 
-json stamp_to_json(const Stamp& s) { return json::array({s.hlc.wall_ms, s.hlc.logical, s.replica}); }
+json stamp_to_json(const Stamp& s) {
+    return json::array({s.hlc.wall_ms, s.hlc.logical, s.replica});
+}
 
 Stamp stamp_from_json(const json& j) {
     if (!j.is_array() || j.size() != 3 || !j[2].is_string())
@@ -159,14 +171,19 @@ json to_json(const Changeset& cs) {
         if (!field_bases.empty()) rec["fb"] = std::move(field_bases);
         records.push_back(std::move(rec));
     }
-    json doc = {{"v", changeset_format_version}, {"replica", cs.replica}, {"seq", cs.seq},
-                {"schema", cs.schema_version}, {"hlc", hlc_to_json(cs.hlc)}};
+    json doc = {{"v", changeset_format_version},
+                {"replica", cs.replica},
+                {"seq", cs.seq},
+                {"schema", cs.schema_version},
+                {"hlc", hlc_to_json(cs.hlc)}};
     if (!table.names().empty()) doc["replicas"] = table.names();
     doc["records"] = std::move(records);
     return doc;
 }
 
-std::string encode(const Changeset& cs) { return to_json(cs).dump(); }
+std::string encode(const Changeset& cs) {
+    return to_json(cs).dump();
+}
 
 Changeset from_json(const json& doc) {
     if (!doc.is_object()) malformed("the document is not a JSON object");
@@ -174,7 +191,8 @@ Changeset from_json(const json& doc) {
     if (v == doc.end() || !v->is_number_integer()) malformed("missing format version 'v'");
     if (v->get<int64_t>() != changeset_format_version)
         throw Error(ErrorKind::invalid_input, errc::changeset_version_unsupported,
-                    "changeset format version " + v->dump() + " is not supported (this build reads " +
+                    "changeset format version " + v->dump() +
+                        " is not supported (this build reads " +
                         std::to_string(changeset_format_version) + ")");
 
     Changeset cs;
@@ -215,8 +233,8 @@ Changeset from_json(const json& doc) {
         throw Error(ErrorKind::invalid_input, errc::changeset_empty, "changeset has no changes");
     if (records->size() > tuning::max_records_per_changeset)
         throw Error(ErrorKind::too_large, errc::changeset_too_large,
-                    "changeset has more than " +
-                        std::to_string(tuning::max_records_per_changeset) + " records");
+                    "changeset has more than " + std::to_string(tuning::max_records_per_changeset) +
+                        " records");
 
     std::set<std::pair<std::string, std::string>> seen;
     cs.records.reserve(records->size());
@@ -252,7 +270,8 @@ Changeset from_json(const json& doc) {
             if (!it->is_object()) malformed(where + ".fb must be an object");
             fb = &*it;
             for (const auto& [name, _] : fb->items())
-                if (!f->contains(name)) malformed(where + ".fb names field '" + name + "' not in f");
+                if (!f->contains(name))
+                    malformed(where + ".fb names field '" + name + "' not in f");
         }
         rc.fields.reserve(f->size());
         for (const auto& [name, value] : f->items()) {

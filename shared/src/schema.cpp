@@ -31,8 +31,7 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 10> kTypeNames{{
 
 [[noreturn]] void invalid_value(const char* code, const CollectionDef& c, std::string_view field,
                                 const std::string& rule) {
-    throw Error(ErrorKind::invalid_input, code,
-                c.name + "." + std::string(field) + ": " + rule);
+    throw Error(ErrorKind::invalid_input, code, c.name + "." + std::string(field) + ": " + rule);
 }
 
 bool is_digits(std::string_view t, size_t pos, size_t n) {
@@ -66,7 +65,8 @@ FieldDef parse_field(const nlohmann::json& f, const std::string& coll) {
     def.name = f.value("name", "");
     if (!is_identifier(def.name)) invalid_schema(coll + ": bad field name '" + def.name + "'");
     const auto type = field_type_from_string(f.value("type", ""));
-    if (!type) invalid_schema(coll + "." + def.name + ": unknown type '" + f.value("type", "") + "'");
+    if (!type)
+        invalid_schema(coll + "." + def.name + ": unknown type '" + f.value("type", "") + "'");
     def.type = *type;
     def.label_vi = f.value("label_vi", "");
     def.required = f.value("required", false);
@@ -119,7 +119,8 @@ Schema Schema::from_json(const nlohmann::json& doc) {
         for (const auto& c : doc.at("collections")) {
             CollectionDef coll;
             coll.name = c.value("name", "");
-            if (!is_identifier(coll.name)) invalid_schema("bad collection name '" + coll.name + "'");
+            if (!is_identifier(coll.name))
+                invalid_schema("bad collection name '" + coll.name + "'");
             coll.label_vi = c.value("label_vi", "");
             std::set<std::string> names;
             for (const auto& f : c.at("fields")) {
@@ -161,12 +162,12 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
         return;
     }
     const FieldDef* f = coll.field(name);
-    if (!f)
-        invalid_value(errc::schema_unknown_field, coll, name, "no such field in the schema");
+    if (!f) invalid_value(errc::schema_unknown_field, coll, name, "no such field in the schema");
     if (v.is_null()) return;
 
     auto expect = [&](bool ok, const char* what) {
-        if (!ok) invalid_value(errc::value_type_mismatch, coll, name, std::string("must be ") + what);
+        if (!ok)
+            invalid_value(errc::value_type_mismatch, coll, name, std::string("must be ") + what);
     };
     auto check_length = [&](size_t n) {
         if (f->max_length && n > *f->max_length)
@@ -186,9 +187,15 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
                               "text is not in Unicode NFC form (normalise before sending)");
             check_length(v.get_ref<const std::string&>().size());
             break;
-        case FieldType::integer: expect(v.is_number_integer(), "an integer"); break;
-        case FieldType::real: expect(v.is_number(), "a number"); break;
-        case FieldType::boolean: expect(v.is_boolean(), "true or false"); break;
+        case FieldType::integer:
+            expect(v.is_number_integer(), "an integer");
+            break;
+        case FieldType::real:
+            expect(v.is_number(), "a number");
+            break;
+        case FieldType::boolean:
+            expect(v.is_boolean(), "true or false");
+            break;
         case FieldType::date:
             expect(v.is_string(), "a date text");
             if (!is_iso_date(v.get_ref<const std::string&>()))
@@ -197,14 +204,16 @@ void Schema::validate_value(const CollectionDef& coll, std::string_view name,
         case FieldType::datetime:
             expect(v.is_string(), "a date-time text");
             if (!is_iso_datetime(v.get_ref<const std::string&>()))
-                invalid_value(errc::value_bad_format, coll, name,
-                              "must be an ISO 8601 date-time with offset, e.g. 2026-05-22T08:30:00Z");
+                invalid_value(
+                    errc::value_bad_format, coll, name,
+                    "must be an ISO 8601 date-time with offset, e.g. 2026-05-22T08:30:00Z");
             break;
         case FieldType::json:
             try {
                 check_length(v.dump().size());
             } catch (const nlohmann::json::type_error&) {
-                invalid_value(errc::value_bad_format, coll, name, "holds text that is not valid UTF-8");
+                invalid_value(errc::value_bad_format, coll, name,
+                              "holds text that is not valid UTF-8");
             }
             break;
         case FieldType::reference:
@@ -247,7 +256,9 @@ void Schema::validate_record(const CollectionDef& coll,
     }
 }
 
-bool is_iso_date(std::string_view t) noexcept { return t.size() == 10 && valid_ymd(t); }
+bool is_iso_date(std::string_view t) noexcept {
+    return t.size() == 10 && valid_ymd(t);
+}
 
 bool is_iso_datetime(std::string_view t) noexcept {
     if (t.size() < 20 || !valid_ymd(t) || t[10] != 'T') return false;

@@ -135,12 +135,12 @@ struct SqliteStore::Statements {
               "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
               "value=excluded.value")) {}
 
-    sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell, cell_stamp, upsert, record_stamps, record,
-        ids_after, ids_by_value, ids_by_reference, since, replica_insert, replica_all, last_applied,
-        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count, retain,
-        retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
-        quarantine_put, quarantine_remove, quarantine_list, delete_cell, replace_cell, restamp,
-        meta_get, meta_set;
+    sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell,
+        cell_stamp, upsert, record_stamps, record, ids_after, ids_by_value, ids_by_reference, since,
+        replica_insert, replica_all, last_applied, receipt, record_applied, outbox_put,
+        outbox_remove, outbox_list, outbox_count, retain, retained_put, retained_prune, requeue,
+        unretain, outbox_first, retained_count, quarantine_put, quarantine_remove, quarantine_list,
+        delete_cell, replace_cell, restamp, meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.

@@ -28,7 +28,8 @@ size_t pump_message(Poco::Net::StreamSocket& from, Poco::Net::StreamSocket* to, 
             if (head_end != std::string::npos) {
                 size_t length = 0;
                 std::string head = buf.substr(0, head_end);
-                for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : head)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 const auto cl = head.find("content-length:");
                 if (cl != std::string::npos) length = std::stoul(head.substr(cl + 15));
                 expected_total = head_end + 4 + length;
@@ -40,7 +41,8 @@ size_t pump_message(Poco::Net::StreamSocket& from, Poco::Net::StreamSocket* to, 
             forwarded += can_send;
         }
         if (forwarded >= limit) return forwarded;
-        if (expected_total != SIZE_MAX && buf.size() >= expected_total && forwarded >= expected_total)
+        if (expected_total != SIZE_MAX && buf.size() >= expected_total &&
+            forwarded >= expected_total)
             return SIZE_MAX;
     }
 }
@@ -69,7 +71,8 @@ void CuttingProxy::cut_next(Cut how, size_t bytes) {
 void CuttingProxy::accept_loop() {
     while (!stopping_) {
         try {
-            if (!listener_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+            if (!listener_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ))
+                continue;
             Poco::Net::StreamSocket client = listener_.acceptConnection();
             Cut how;
             size_t bytes;
@@ -79,7 +82,8 @@ void CuttingProxy::accept_loop() {
                 bytes = next_bytes_;
                 next_cut_ = Cut::none;
             }
-            workers_.emplace_back([this, client, how, bytes]() mutable { serve(client, how, bytes); });
+            workers_.emplace_back(
+                [this, client, how, bytes]() mutable { serve(client, how, bytes); });
         } catch (const Poco::Exception&) {
             if (stopping_) return;
         }

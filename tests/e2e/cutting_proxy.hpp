@@ -16,7 +16,7 @@
 namespace ocop::test {
 
 class CuttingProxy {
-public:
+  public:
     enum class Cut { none, request_after_bytes, before_answer, answer_after_bytes };
 
     explicit CuttingProxy(int server_port);
@@ -27,7 +27,7 @@ public:
     void cut_next(Cut how, size_t bytes = 0);
     int cuts_done() const { return cuts_done_.load(); }
 
-private:
+  private:
     void accept_loop();
     void serve(Poco::Net::StreamSocket client, Cut how, size_t bytes);
 

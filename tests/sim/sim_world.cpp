@@ -751,7 +751,8 @@ void World::check_invariants() {
             }
             const Stamp stamp =
                 result.restamped ? Stamp{*result.restamped, dev->id} : cs->second.stamp();
-            own_stamp(stamp, dev->id, seq, result.restamped ? "restamped by the server" : "its own stamp");
+            own_stamp(stamp, dev->id, seq,
+                      result.restamped ? "restamped by the server" : "its own stamp");
             if (result.restamped) restamped_stamps.insert(stamp);
             for (const auto& rec : cs->second.records)
                 for (const auto& f : rec.fields)

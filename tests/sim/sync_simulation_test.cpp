@@ -212,8 +212,8 @@ TEST_CASE("sim: a device away for a year loses nothing and resurrects nothing", 
     // Not reset: the cursor continued from where it was, and the device pulled exactly the
     // cells that changed on the server since, not everything again, and not its own pushes
     // (no echo, unless the server re-stamped them: docs/sync-protocol.md).
-    const ocop::Hlc restamp_floor = ocop::Hlc::unpack(std::stoull(
-        w.server().store.meta("restamp_floor/device-c").value_or("0")));
+    const ocop::Hlc restamp_floor = ocop::Hlc::unpack(
+        std::stoull(w.server().store.meta("restamp_floor/device-c").value_or("0")));
     size_t changed = 0;
     for (const auto& c :
          w.server().store.changes_since(cursor_before, 1u << 30, size_t{1} << 40).cells)

@@ -41,9 +41,10 @@ class SyncHandler final : public Poco::Net::HTTPRequestHandler {
         std::string answer;
         int status = 200;
         try {
-            const std::string body = request.get("Content-Encoding", "") == "gzip"
-                                         ? gzip_decompress(raw, sync::tuning::max_inflated_body_bytes)
-                                         : raw;
+            const std::string body =
+                request.get("Content-Encoding", "") == "gzip"
+                    ? gzip_decompress(raw, sync::tuning::max_inflated_body_bytes)
+                    : raw;
             answer = wire::encode(service_.handle(wire::decode_request(body), who_));
         } catch (const Error& e) {
             status = http_status_for(e.kind());
@@ -77,8 +78,8 @@ class SyncHandlers final : public Poco::Net::HTTPRequestHandlerFactory {
 
 // A self-signed certificate for 127.0.0.1, made with the openssl command, removed afterwards.
 struct TestCertificate {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("ocop-keep-alive-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("ocop-keep-alive-" + std::to_string(::getpid()));
     std::filesystem::path cert = dir / "cert.pem";
     std::filesystem::path key = dir / "key.pem";
     TestCertificate() {
@@ -115,8 +116,8 @@ struct LiveSyncServer {
         params->setKeepAlive(true);
         params->setKeepAliveTimeout(keep_alive);
         params->setMaxThreads(2);
-        http = std::make_unique<Poco::Net::HTTPServer>(new SyncHandlers(state.service, who),
-                                                       socket, params);
+        http = std::make_unique<Poco::Net::HTTPServer>(new SyncHandlers(state.service, who), socket,
+                                                       params);
         http->start();
     }
     ~LiveSyncServer() { http->stopAll(true); }

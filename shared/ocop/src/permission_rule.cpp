@@ -122,7 +122,8 @@ std::string unit_label(StoreTxn& txn, const std::string& unit_id) {
     const auto unit = txn.read("admin_unit", unit_id);
     if (!unit || !unit->get("name").is_string()) return "unit " + unit_id;
     std::string label = unit->get("name").get<std::string>();
-    if (unit->get("code").is_string()) label += " (code " + unit->get("code").get<std::string>() + ")";
+    if (unit->get("code").is_string())
+        label += " (code " + unit->get("code").get<std::string>() + ")";
     return label + ", unit " + unit_id;
 }
 
@@ -153,9 +154,8 @@ void PermissionChecker::check(StoreTxn& txn, const Changeset& cs,
         for (size_t i = 0; i < req.units.size(); ++i)
             if (!any_role.covers(req.units[i])) {
                 if (i == 0 && req.stored_unit) refuse(errc::perm_unit_not_covered, may_not_write);
-                refuse(errc::perm_unit_not_covered,
-                       what + ": " + unit_label(txn, req.units[i]) +
-                           " is not one your account covers");
+                refuse(errc::perm_unit_not_covered, what + ": " + unit_label(txn, req.units[i]) +
+                                                        " is not one your account covers");
             }
         if (!req.operations.empty())
             check_operations(rc, req.operations, req.fields, req.state, req.units, by_role);

@@ -15,8 +15,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <mutex>
 #include <istream>
+#include <mutex>
 #include <ostream>
 
 #include "ocop/core/error.hpp"
@@ -132,8 +132,8 @@ struct HttpTransport::Impl {
         }
     }
 
-    HttpReply send_once(const std::string& method, const std::string& path,
-                        const std::string* body, const std::string& token, bool reused) {
+    HttpReply send_once(const std::string& method, const std::string& path, const std::string* body,
+                        const std::string& token, bool reused) {
         // Any failure leaves the connection in an unknown state: the next request opens anew.
         struct DropOnFailure {
             std::unique_ptr<Poco::Net::HTTPClientSession>& live;

@@ -7,11 +7,11 @@
 // --tls-cert FILE [server.tls_cert], --tls-key FILE [server.tls_key], --plain-http
 // [server.plain_http], --log-level LEVEL [server.log_level], --log-format text|json
 // [server.log_format] (log_formatter.hpp), --metrics-token-file FILE [server.metrics_token_file]
-// (routes/metrics_route.hpp), --demo [server.demo], --config FILE, --help. HTTPS is required unless --plain-http on a loopback address (tls.hpp); a transport
-// that is not allowed stops the server before it opens anything, with one line saying why and
-// exit code 78 (EX_CONFIG).
-// A config file may also configure Poco logging itself (logging.loggers..., logging.channels...);
-// without that, logs go to stderr through a PatternFormatter.
+// (routes/metrics_route.hpp), --demo [server.demo], --config FILE, --help. HTTPS is required unless
+// --plain-http on a loopback address (tls.hpp); a transport that is not allowed stops the server
+// before it opens anything, with one line saying why and exit code 78 (EX_CONFIG). A config file
+// may also configure Poco logging itself (logging.loggers..., logging.channels...); without that,
+// logs go to stderr through a PatternFormatter.
 #pragma once
 
 #include <Poco/Util/OptionSet.h>

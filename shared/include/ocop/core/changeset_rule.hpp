@@ -9,7 +9,7 @@
 namespace ocop {
 
 class ChangesetRule {
-public:
+  public:
     virtual ~ChangesetRule() = default;
     // Throws ocop::Error naming the collection, field and rule when `cs` may not be applied.
     virtual void check(StoreTxn& txn, const Changeset& cs) const = 0;

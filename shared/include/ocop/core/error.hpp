@@ -11,18 +11,18 @@ namespace ocop {
 // What the caller can do about an error. The server maps kinds to HTTP statuses; the sync client
 // retries only `transient` ones (the LiteCore idea of c4error_mayBeTransient).
 enum class ErrorKind {
-    invalid_input,   // the request or value is wrong; retrying the same thing fails again
-    not_found,       // the thing named does not exist
-    conflict,        // valid, but the current state forbids it (e.g. a gap in a sequence)
-    unauthorized,    // no valid credentials
-    forbidden,       // credentials valid, permission missing
-    too_large,       // a size limit was exceeded
-    transient,       // network or busy; retrying later may succeed
-    internal,        // a bug or a broken store; retrying will not help
+    invalid_input,  // the request or value is wrong; retrying the same thing fails again
+    not_found,      // the thing named does not exist
+    conflict,       // valid, but the current state forbids it (e.g. a gap in a sequence)
+    unauthorized,   // no valid credentials
+    forbidden,      // credentials valid, permission missing
+    too_large,      // a size limit was exceeded
+    transient,      // network or busy; retrying later may succeed
+    internal,       // a bug or a broken store; retrying will not help
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string code, const std::string& message)
         : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
 
@@ -30,7 +30,7 @@ public:
     const std::string& code() const noexcept { return code_; }
     bool may_be_transient() const noexcept { return kind_ == ErrorKind::transient; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string code_;
 };

@@ -15,7 +15,18 @@ namespace ocop {
 
 using Value = nlohmann::json;
 
-enum class FieldType { text, integer, real, boolean, date, datetime, json, reference, blob, enumeration };
+enum class FieldType {
+    text,
+    integer,
+    real,
+    boolean,
+    date,
+    datetime,
+    json,
+    reference,
+    blob,
+    enumeration
+};
 
 std::string_view to_string(FieldType type) noexcept;
 std::optional<FieldType> field_type_from_string(std::string_view name) noexcept;
@@ -30,8 +41,8 @@ struct FieldDef {
     FieldType type = FieldType::text;
     std::string label_vi;
     bool required = false;
-    std::string ref_collection;       // for references: the collection the id points into
-    std::vector<EnumOption> options;  // for enumerations
+    std::string ref_collection;        // for references: the collection the id points into
+    std::vector<EnumOption> options;   // for enumerations
     std::optional<size_t> max_length;  // bytes of UTF-8 for text; serialized bytes for json
 };
 
@@ -48,7 +59,7 @@ struct CollectionDef {
 inline constexpr std::string_view deleted_field = "_deleted";
 
 class Schema {
-public:
+  public:
     // Throws Error(schema.invalid) naming the offending entry.
     static Schema from_json(const nlohmann::json& doc);
 
@@ -68,7 +79,7 @@ public:
     void validate_record(const CollectionDef& coll,
                          const std::map<std::string, Value, std::less<>>& fields) const;
 
-private:
+  private:
     int version_ = 0;
     std::map<std::string, CollectionDef, std::less<>> collections_;
 };

@@ -15,7 +15,7 @@
 namespace ocop {
 
 class SqliteStore final : public Store {
-public:
+  public:
     // Opens or creates the database file (":memory:" for a private in-memory store).
     explicit SqliteStore(const std::string& path,
                          sqlite::Durability durability = sqlite::Durability::full,
@@ -43,7 +43,7 @@ public:
 
     class Txn;  // the StoreTxn implementation, in sqlite_store.cpp
 
-private:
+  private:
     friend class Txn;
     struct Statements;
 

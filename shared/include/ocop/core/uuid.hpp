@@ -11,13 +11,13 @@
 namespace ocop {
 
 class UuidV7Generator {
-public:
-    UuidV7Generator();                      // seeded from std::random_device
+  public:
+    UuidV7Generator();                        // seeded from std::random_device
     explicit UuidV7Generator(uint64_t seed);  // reproducible, for tests and the demo generator
 
     std::string next(int64_t unix_ms);
 
-private:
+  private:
     std::mt19937_64 rng_;
 };
 

@@ -11,7 +11,7 @@
 namespace ocop::sync {
 
 class ClockOffset {
-public:
+  public:
     explicit ClockOffset(int64_t initial_ms = 0) : offset_ms_(initial_ms) {}
 
     int64_t get() const noexcept { return offset_ms_.load(); }
@@ -29,7 +29,7 @@ public:
         return [this, base = std::move(base)] { return base() + get(); };
     }
 
-private:
+  private:
     std::atomic<int64_t> offset_ms_;
 };
 

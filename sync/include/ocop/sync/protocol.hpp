@@ -64,9 +64,9 @@ struct ServerCell {
 struct ChangesetResult {
     uint64_t seq = 0;
     Outcome outcome = Outcome::applied;
-    bool duplicate = false;        // this changeset had been received before: same outcome again
-    size_t applied = 0;            // field changes that became current
-    size_t superseded = 0;         // field changes that lost to a greater stamp
+    bool duplicate = false;  // this changeset had been received before: same outcome again
+    size_t applied = 0;      // field changes that became current
+    size_t superseded = 0;   // field changes that lost to a greater stamp
     // Conflicts this changeset opened (not those it extended). Server-side only, for the
     // server's metrics: not on the wire, so a duplicate's stored outcome says 0.
     size_t conflicts_opened = 0;

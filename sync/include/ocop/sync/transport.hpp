@@ -16,7 +16,7 @@ struct HttpReply {
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     // POSTs a JSON body (the transport compresses it) to `path` ("/v1/sync"), with the bearer
     // token when non-empty. Throws Error(sync.no_connection / sync.network / sync.timeout,

@@ -22,7 +22,7 @@ struct HttpOptions {
 };
 
 class HttpTransport final : public Transport {
-public:
+  public:
     // `base_url`: http://host:port or https://host:port, optionally with a path prefix.
     // Throws Error(sync.malformed) for a URL it cannot use.
     explicit HttpTransport(const std::string& base_url, HttpOptions options = {});
@@ -39,7 +39,7 @@ public:
     // server closed it (tests and benchmarks read this).
     size_t connections_opened() const noexcept;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
