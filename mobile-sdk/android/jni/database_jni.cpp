@@ -59,7 +59,7 @@ std::string apply_op(ocop::sdk::Transaction& txn, const json& op) {
 extern "C" {
 
 JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeOpen(JNIEnv* env, jclass,
-                                                                  jbyteArray path) {
+                                                                 jbyteArray path) {
     return guarded(env, jlong{0}, [&] {
         return reinterpret_cast<jlong>(ocop::sdk::Database::open(utf8(env, path)).release());
     });
@@ -119,22 +119,24 @@ JNIEXPORT jbyteArray JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeList(
     });
 }
 
-JNIEXPORT jbyteArray JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeSearch(
-    JNIEnv* env, jclass, jlong handle, jbyteArray collection, jbyteArray query, jlong limit,
-    jbyteArray field) {
+JNIEXPORT jbyteArray JNICALL
+Java_vn_ocop_sdk_OcopDatabase_nativeSearch(JNIEnv* env, jclass, jlong handle, jbyteArray collection,
+                                           jbyteArray query, jlong limit, jbyteArray field) {
     return guarded(env, jbyteArray{}, [&] {
         if (limit <= 0)
             throw Error(ErrorKind::invalid_input, ocop::errc::changeset_malformed,
                         "limit must be 1 or more");
-        return bytes(env, records(database(handle).search(utf8(env, collection), utf8(env, query),
-                                                          static_cast<size_t>(limit),
-                                                          utf8(env, field))));
+        return bytes(
+            env, records(database(handle).search(utf8(env, collection), utf8(env, query),
+                                                 static_cast<size_t>(limit), utf8(env, field))));
     });
 }
 
-JNIEXPORT void JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeEnroll(
-    JNIEnv* env, jclass, jlong handle, jbyteArray url, jbyteArray user, jbyteArray password,
-    jbyteArray device_name, jbyteArray ca_file) {
+JNIEXPORT void JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeEnroll(JNIEnv* env, jclass, jlong handle,
+                                                                  jbyteArray url, jbyteArray user,
+                                                                  jbyteArray password,
+                                                                  jbyteArray device_name,
+                                                                  jbyteArray ca_file) {
     guarded(env, 0, [&] {
         ocop::sdk::EnrollOptions opts;
         const std::string name = utf8(env, device_name);
@@ -160,8 +162,7 @@ JNIEXPORT jbyteArray JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeRefused(JNIEnv*
 }
 
 JNIEXPORT void JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeDiscardRefused(JNIEnv* env, jclass,
-                                                                          jlong handle,
-                                                                          jlong seq) {
+                                                                          jlong handle, jlong seq) {
     guarded(env, 0, [&] {
         database(handle).discard_refused(static_cast<uint64_t>(seq));
         return 0;
@@ -169,8 +170,9 @@ JNIEXPORT void JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeDiscardRefused(JNIEnv
 }
 
 // fixes_json: {"<record id>": {"field": value, ...}, ...} applied over the refused values.
-JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeResubmitRefused(
-    JNIEnv* env, jclass, jlong handle, jlong seq, jbyteArray fixes_json) {
+JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeResubmitRefused(JNIEnv* env, jclass,
+                                                                            jlong handle, jlong seq,
+                                                                            jbyteArray fixes_json) {
     return guarded(env, jlong{0}, [&] {
         std::map<std::string, ocop::FieldValues> fixes;
         const std::string text = utf8(env, fixes_json);
@@ -218,8 +220,8 @@ JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeResolveByWriter(JNIE
 JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeResolveWithValue(
     JNIEnv* env, jclass, jlong handle, jbyteArray id, jbyteArray value_json) {
     return guarded(env, jlong{0}, [&] {
-        return static_cast<jlong>(database(handle).resolve_conflict(
-            utf8(env, id), json::parse(utf8(env, value_json))));
+        return static_cast<jlong>(
+            database(handle).resolve_conflict(utf8(env, id), json::parse(utf8(env, value_json))));
     });
 }
 

@@ -22,7 +22,8 @@ class ProgressBridge {
         env->GetJavaVM(&vm_);
         jclass cls = env->FindClass("vn/ocop/sdk/OcopDatabase");
         if (!cls) throw ocop::jni::JavaPending{};
-        deliver_ = env->GetStaticMethodID(cls, "deliverProgress", "(Lvn/ocop/sdk/SyncListener;[J)V");
+        deliver_ =
+            env->GetStaticMethodID(cls, "deliverProgress", "(Lvn/ocop/sdk/SyncListener;[J)V");
         if (!deliver_) throw ocop::jni::JavaPending{};
         class_ = static_cast<jclass>(env->NewGlobalRef(cls));
         if (listener) listener_ = env->NewGlobalRef(listener);
@@ -47,12 +48,13 @@ class ProgressBridge {
                 return;
             attached_here = true;
         }
-        const jlong values[] = {static_cast<jlong>(p.requests),     static_cast<jlong>(p.pushed),
-                                static_cast<jlong>(p.refused),      static_cast<jlong>(p.pending),
-                                static_cast<jlong>(p.pulled_cells), static_cast<jlong>(p.evicted),
-                                static_cast<jlong>(p.cursor),       static_cast<jlong>(p.server_head),
-                                static_cast<jlong>(p.bytes_sent),   static_cast<jlong>(p.bytes_received),
-                                static_cast<jlong>(p.failed_attempts)};
+        const jlong values[] = {
+            static_cast<jlong>(p.requests),       static_cast<jlong>(p.pushed),
+            static_cast<jlong>(p.refused),        static_cast<jlong>(p.pending),
+            static_cast<jlong>(p.pulled_cells),   static_cast<jlong>(p.evicted),
+            static_cast<jlong>(p.cursor),         static_cast<jlong>(p.server_head),
+            static_cast<jlong>(p.bytes_sent),     static_cast<jlong>(p.bytes_received),
+            static_cast<jlong>(p.failed_attempts)};
         constexpr jsize n = sizeof values / sizeof values[0];
         if (jlongArray arr = env->NewLongArray(n)) {
             env->SetLongArrayRegion(arr, 0, n, values);
@@ -112,7 +114,8 @@ ocop::sync::SyncOptions options_of(const std::string& text) {
 extern "C" {
 
 JNIEXPORT jlong JNICALL Java_vn_ocop_sdk_SyncHandle_nativeNewCancel(JNIEnv* env, jclass) {
-    return guarded(env, jlong{0}, [] { return reinterpret_cast<jlong>(new std::atomic<bool>(false)); });
+    return guarded(env, jlong{0},
+                   [] { return reinterpret_cast<jlong>(new std::atomic<bool>(false)); });
 }
 
 JNIEXPORT void JNICALL Java_vn_ocop_sdk_SyncHandle_nativeCancel(JNIEnv*, jclass, jlong token) {
@@ -127,8 +130,7 @@ JNIEXPORT void JNICALL Java_vn_ocop_sdk_SyncHandle_nativeFreeCancel(JNIEnv*, jcl
 // (json_view::report); a failed run is a report, not an exception.
 JNIEXPORT jbyteArray JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeSync(JNIEnv* env, jclass,
                                                                       jlong handle,
-                                                                      jobject listener,
-                                                                      jlong token,
+                                                                      jobject listener, jlong token,
                                                                       jbyteArray options_json) {
     return guarded(env, jbyteArray{}, [&]() -> jbyteArray {
         auto& db = database(handle);
@@ -136,8 +138,8 @@ JNIEXPORT jbyteArray JNICALL Java_vn_ocop_sdk_OcopDatabase_nativeSync(JNIEnv* en
         std::atomic<bool>& cancel = token ? *reinterpret_cast<std::atomic<bool>*>(token) : own;
         const auto options = options_of(utf8(env, options_json));
         ProgressBridge bridge(env, listener, cancel);
-        const auto report = db.sync([&](const ocop::sync::SyncProgress& p) { bridge(p); }, &cancel,
-                                    options);
+        const auto report =
+            db.sync([&](const ocop::sync::SyncProgress& p) { bridge(p); }, &cancel, options);
         if (bridge.rethrow(env)) return nullptr;
         return bytes(env, ocop::sdk::json_view::report(report));
     });
