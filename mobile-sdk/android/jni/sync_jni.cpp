@@ -44,8 +44,13 @@ class ProgressBridge {
         bool attached_here = false;
         JNIEnv* env = attached_env();
         if (!env) {
+            // Android's jni.h takes JNIEnv**, the JDK's void**.
+#ifdef __ANDROID__
+            if (vm_->AttachCurrentThreadAsDaemon(&env, nullptr) != JNI_OK) return;
+#else
             if (vm_->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env), nullptr) != JNI_OK)
                 return;
+#endif
             attached_here = true;
         }
         const jlong values[] = {
