@@ -61,7 +61,14 @@ fi
 
 status=0
 "$java_bin" -Xcheck:jni -Djava.library.path="$lib_dir" -cp "$classpath" OcopSdkTest \
-    "http://127.0.0.1:$port" "$root/devices" "$unit" || status=$?
+    "http://127.0.0.1:$port" "$root/devices" "$unit" >"$root/java.log" 2>&1 || status=$?
+cat "$root/java.log"
+# -Xcheck:jni reports misuse of JNI (a pending exception ignored, a wrong reference) as warnings
+# without failing the program: any is a failure here.
+if grep -q "WARNING in native method" "$root/java.log"; then
+  echo "JNI misuse reported by -Xcheck:jni" >&2
+  status=1
+fi
 if [ "$status" -ne 0 ]; then
   echo "--- ocop-server log ---" >&2
   cat "$root/server.log" >&2
