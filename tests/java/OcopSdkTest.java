@@ -125,10 +125,17 @@ public final class OcopSdkTest {
 
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Thread> on = new AtomicReference<>();
+        AtomicReference<String> reentry = new AtomicReference<>("");
         SyncReport rep = a.sync(p -> {
             calls.incrementAndGet();
             on.set(Thread.currentThread());
+            try {
+                a.status();
+            } catch (OcopException e) {
+                reentry.set(e.code());
+            }
         }, null);
+        check("sdk.in_listener".equals(reentry.get()), "a listener may not call its database: " + reentry.get());
         check(rep.complete && rep.pushed == 1 && rep.errorCode.isEmpty(), "a's sync: " + rep);
         check(calls.get() >= 1, "the listener saw progress");
         check(on.get() == Thread.currentThread(), "progress came on the caller's thread");

@@ -65,7 +65,7 @@ status=0
 cat "$root/java.log"
 # -Xcheck:jni reports misuse of JNI (a pending exception ignored, a wrong reference) as warnings
 # without failing the program: any is a failure here.
-if grep -q "WARNING in native method" "$root/java.log"; then
+if grep -q -e "WARNING in native method" -e "WARNING: JNI" "$root/java.log"; then
   echo "JNI misuse reported by -Xcheck:jni" >&2
   status=1
 fi

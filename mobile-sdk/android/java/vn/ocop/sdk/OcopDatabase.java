@@ -11,8 +11,9 @@ import java.util.Map;
  *
  * <p>Threads: an OcopDatabase may be shared by threads; its calls run one at a time (a lock in
  * this class), so a call made while a sync runs waits for the sync to end. {@link
- * SyncHandle#cancel} never waits. Errors are {@link OcopException}; after {@link #close} every call
- * throws one with code "sdk.closed".
+ * SyncHandle#cancel} never waits. A sync listener calling its own OcopDatabase gets an
+ * OcopException "sdk.in_listener". Errors are {@link OcopException}; after {@link #close} every
+ * call throws one with code "sdk.closed".
  */
 public final class OcopDatabase implements AutoCloseable {
     static {
@@ -21,6 +22,7 @@ public final class OcopDatabase implements AutoCloseable {
 
     private final Object lock = new Object();
     private long handle;
+    private Thread syncing;  // the thread inside nativeSync (guarded by lock), to refuse reentry
     private final List<SyncHandle> running = new ArrayList<>();
 
     private OcopDatabase(long handle) { this.handle = handle; }
@@ -115,7 +117,13 @@ public final class OcopDatabase implements AutoCloseable {
     SyncReport syncWithToken(SyncListener listener, SyncOptions options, long token) {
         byte[] b;
         synchronized (lock) {
-            b = nativeSync(open(), listener, token, options == null ? null : utf8(options.toJson()));
+            long h = open();
+            syncing = Thread.currentThread();
+            try {
+                b = nativeSync(h, listener, token, options == null ? null : utf8(options.toJson()));
+            } finally {
+                syncing = null;
+            }
         }
         return new SyncReport(object(text(b)));
     }
@@ -207,8 +215,14 @@ public final class OcopDatabase implements AutoCloseable {
         listener.onProgress(new SyncProgress(values));
     }
 
+    // Called under lock by every call: the handle, or why there is none to use.
     private long open() {
         if (handle == 0) throw new OcopException(OcopException.Kind.INVALID_INPUT, "sdk.closed", "the database is closed");
+        // The lock is reentrant, so without this a listener would reach the store in the middle
+        // of the sync that called it.
+        if (syncing == Thread.currentThread())
+            throw new OcopException(OcopException.Kind.CONFLICT, "sdk.in_listener",
+                    "an OcopDatabase call from its own sync listener: hand the progress to another thread");
         return handle;
     }
 
