@@ -188,7 +188,6 @@ public final class OcopSdkTest {
     }
 
     private static void cancel(OcopDatabase a) throws InterruptedException {
-        Transaction t;
         for (int i = 0; i < 5; i++) a.write(new Transaction().create("inspection", inspection("Điểm bán số " + i)));
         SyncOptions one = new SyncOptions();
         one.maxChangesetsPerRequest = 1;
