@@ -7,7 +7,7 @@ set -euo pipefail
 
 OCOP_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libsqlite3-dev nlohmann-json3-dev
                catch2 zlib1g-dev libssl-dev openssl sqlite3 procps clang-14 libclang-rt-14-dev
-               libutf8proc-dev dpkg-dev lintian clang-format-14)
+               libutf8proc-dev dpkg-dev lintian clang-format-14 openjdk-17-jdk-headless)
 
 ocop_install_deps() {
   local missing=()

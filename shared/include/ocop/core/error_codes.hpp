@@ -63,6 +63,9 @@ inline constexpr const char* sync_no_transport = "sync.no_transport";
 inline constexpr const char* sdk_bad_argument = "sdk.bad_argument";
 inline constexpr const char* sdk_sync_running = "sdk.sync_running";
 inline constexpr const char* sdk_handle_busy = "sdk.handle_busy";
+// The Java binding (mobile-sdk/android).
+inline constexpr const char* sdk_closed = "sdk.closed";
+inline constexpr const char* sdk_in_listener = "sdk.in_listener";
 inline constexpr const char* store_in_use = "store.in_use";
 
 // Accounts and authentication
