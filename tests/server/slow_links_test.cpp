@@ -30,19 +30,26 @@ std::chrono::milliseconds since(Clock::time_point t) {
 }
 
 // What a device must still get while the slow connections are open: health and a normal sync
-// (a push and a pull), each answered within a second.
+// (a push and a pull), each answered within a second. ThreadSanitizer slows every memory access
+// of the server's 200 connections by 5 to 15 times, so its build allows five (CI: 1.19 s seen).
+#if defined(__SANITIZE_THREAD__)
+constexpr std::chrono::milliseconds kAnswerWithin{5000};
+#else
+constexpr std::chrono::milliseconds kAnswerWithin{1000};
+#endif
+
 void server_still_answers(LiveServer& live, uint64_t seq) {
     const auto t0 = Clock::now();
     const Reply health = get(live.port, "/v1/health");
     const auto health_ms = since(t0);
     CHECK(health.status == 200);
-    CHECK(health_ms < 1000ms);
+    CHECK(health_ms < kAnswerWithin);
 
     const auto t1 = Clock::now();
     const Reply sync = live.honest_sync(seq);
     const auto sync_ms = since(t1);
     CHECK(sync.status == 200);
-    CHECK(sync_ms < 1000ms);
+    CHECK(sync_ms < kAnswerWithin);
 }
 
 struct Slow {
@@ -169,7 +176,7 @@ TEST_CASE("one address cannot hold more than its share of connections", "[server
     {  // Another address is served as usual.
         RawClient other(live.port, loopback(8));
         REQUIRE(other.send(request));
-        CHECK(RawClient::status_of(other.read_until_closed(1000ms)) == 200);
+        CHECK(RawClient::status_of(other.read_until_closed(kAnswerWithin)) == 200);
     }
     CHECK(get(live.port, "/v1/health").status == 200);
 
@@ -180,5 +187,5 @@ TEST_CASE("one address cannot hold more than its share of connections", "[server
         std::this_thread::sleep_for(10ms);
     RawClient again(live.port, loopback(7));
     REQUIRE(again.send(request));
-    CHECK(RawClient::status_of(again.read_until_closed(1000ms)) == 200);
+    CHECK(RawClient::status_of(again.read_until_closed(kAnswerWithin)) == 200);
 }
