@@ -1,0 +1,547 @@
+#include "ocop/postgres/pg_store.hpp"
+
+#include <algorithm>
+
+#include "ocop/core/changeset_codec.hpp"
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/merge.hpp"
+#include "ocop/core/stored_number.hpp"
+#include "ocop/postgres/pg_text_array.hpp"
+
+namespace ocop::pg {
+
+namespace {
+
+// COLLATE "C": ids and values compare byte by byte, as in SQLite, whatever the database's locale,
+// so "records after id X" pages the same on both backends.
+constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS replicas(number bigserial PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS cells(
+    collection text COLLATE "C" NOT NULL,
+    record_id text COLLATE "C" NOT NULL,
+    field text COLLATE "C" NOT NULL,
+    value text COLLATE "C" NOT NULL,
+    hlc bigint NOT NULL,
+    replica bigint NOT NULL REFERENCES replicas(number),
+    seq bigint NOT NULL,
+    PRIMARY KEY(collection, record_id, field));
+-- A pull reads "cells after seq N" in order; an applied change moves its row's number to the end.
+CREATE UNIQUE INDEX IF NOT EXISTS cells_by_seq ON cells(seq);
+-- As in SQLite, only references (a quoted UUID, 38 bytes of JSON) are indexed by value.
+CREATE INDEX IF NOT EXISTS cells_by_reference ON cells(collection, field, value)
+    WHERE length(value) = 38;
+CREATE TABLE IF NOT EXISTS applied_changesets(
+    replica text COLLATE "C" NOT NULL, seq bigint NOT NULL, receipt text NOT NULL,
+    PRIMARY KEY(replica, seq));
+CREATE TABLE IF NOT EXISTS outbox(seq bigint PRIMARY KEY, body text NOT NULL);
+CREATE TABLE IF NOT EXISTS retained(seq bigint PRIMARY KEY, body text NOT NULL,
+    acked_ms bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS quarantine(seq bigint PRIMARY KEY, body text NOT NULL,
+    code text NOT NULL, message text NOT NULL);
+)sql";
+
+const Statement kLock{"lock", "SELECT pg_advisory_xact_lock($1::bigint)"};
+const Statement kMaxSeq{"max_seq", "SELECT COALESCE(MAX(seq), 0) FROM cells"};
+const Statement kCell{"cell",
+                      "SELECT value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
+                      "record_id=$2 AND field=$3"};
+const Statement kStamps{"stamps",
+                        "SELECT field, hlc, replica FROM cells WHERE collection=$1 AND record_id=$2"};
+const Statement kRecord{"record",
+                        "SELECT field, value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
+                        "record_id=$2"};
+// The fields of one record that won the merge, in one statement.
+const Statement kUpsert{
+    "upsert",
+    "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) SELECT $1, $2, f, "
+    "v, $5::bigint, $6::bigint, s FROM unnest($3::text[], $4::text[], $7::bigint[]) AS u(f, v, s) "
+    "ON CONFLICT(collection, record_id, field) DO UPDATE SET value=excluded.value, "
+    "hlc=excluded.hlc, replica=excluded.replica, seq=excluded.seq"};
+const Statement kIdsAfter{"ids_after",
+                          "SELECT DISTINCT record_id FROM cells WHERE collection=$1 AND "
+                          "record_id>$2 ORDER BY record_id LIMIT $3"};
+const Statement kIdsByValue{"ids_by_value",
+                            "SELECT record_id FROM cells WHERE collection=$1 AND field=$2 AND "
+                            "value=$3 AND record_id>$4 ORDER BY record_id LIMIT $5"};
+const Statement kIdsByReference{"ids_by_reference",
+                                "SELECT record_id FROM cells WHERE collection=$1 AND field=$2 AND "
+                                "value=$3 AND length(value)=38 AND record_id>$4 ORDER BY "
+                                "record_id LIMIT $5"};
+const Statement kSince{"since",
+                       "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells "
+                       "WHERE seq>$1 ORDER BY seq LIMIT $2"};
+const Statement kReplicaByName{"replica_by_name", "SELECT number FROM replicas WHERE name=$1"};
+const Statement kReplicaByNumber{"replica_by_number", "SELECT name FROM replicas WHERE number=$1"};
+const Statement kReplicaInsert{"replica_insert",
+                               "INSERT INTO replicas(name) VALUES($1) RETURNING number"};
+const Statement kLastApplied{"last_applied",
+                             "SELECT COALESCE(MAX(seq), 0) FROM applied_changesets WHERE "
+                             "replica=$1"};
+const Statement kReceipt{"receipt",
+                         "SELECT receipt FROM applied_changesets WHERE replica=$1 AND seq=$2"};
+const Statement kRecordApplied{
+    "record_applied", "INSERT INTO applied_changesets(replica, seq, receipt) VALUES($1, $2, $3)"};
+const Statement kOutboxPut{"outbox_put", "INSERT INTO outbox(seq, body) VALUES($1, $2)"};
+const Statement kOutboxRemove{"outbox_remove", "DELETE FROM outbox WHERE seq<=$1"};
+const Statement kOutboxList{"outbox_list", "SELECT body FROM outbox ORDER BY seq LIMIT $1"};
+const Statement kOutboxCount{"outbox_count", "SELECT COUNT(*) FROM outbox"};
+const Statement kOutboxFirst{"outbox_first", "SELECT COALESCE(MIN(seq), 0) FROM outbox"};
+const Statement kRetain{"retain",
+                        "INSERT INTO retained(seq, body, acked_ms) SELECT seq, body, $2 FROM "
+                        "outbox WHERE seq<=$1 ON CONFLICT(seq) DO UPDATE SET body=excluded.body, "
+                        "acked_ms=excluded.acked_ms"};
+const Statement kRetainedPut{"retained_put",
+                             "INSERT INTO retained(seq, body, acked_ms) VALUES($1, $2, $3) ON "
+                             "CONFLICT(seq) DO UPDATE SET body=excluded.body, "
+                             "acked_ms=excluded.acked_ms"};
+const Statement kRetainedPrune{"retained_prune", "DELETE FROM retained WHERE acked_ms<$1"};
+const Statement kRequeue{"requeue",
+                         "INSERT INTO outbox(seq, body) SELECT seq, body FROM retained WHERE "
+                         "seq>$1 ON CONFLICT(seq) DO UPDATE SET body=excluded.body"};
+const Statement kUnretain{"unretain", "DELETE FROM retained WHERE seq>$1"};
+const Statement kRetainedCount{"retained_count", "SELECT COUNT(*) FROM retained"};
+const Statement kQuarantinePut{"quarantine_put",
+                               "INSERT INTO quarantine(seq, body, code, message) VALUES($1, $2, "
+                               "$3, $4) ON CONFLICT(seq) DO UPDATE SET body=excluded.body, "
+                               "code=excluded.code, message=excluded.message"};
+const Statement kQuarantineRemove{"quarantine_remove", "DELETE FROM quarantine WHERE seq=$1"};
+const Statement kQuarantineList{"quarantine_list",
+                                "SELECT body, code, message FROM quarantine ORDER BY seq"};
+const Statement kDeleteCell{"delete_cell",
+                            "DELETE FROM cells WHERE collection=$1 AND record_id=$2 AND field=$3 "
+                            "AND hlc=$4 AND replica=$5"};
+const Statement kReplaceCell{"replace_cell",
+                             "UPDATE cells SET value=$6, hlc=$7, replica=$8, seq=$9 WHERE "
+                             "collection=$1 AND record_id=$2 AND field=$3 AND hlc=$4 AND "
+                             "replica=$5"};
+const Statement kRestamp{"restamp",
+                         "UPDATE cells SET hlc=$6, replica=$7 WHERE collection=$1 AND "
+                         "record_id=$2 AND field=$3 AND hlc=$4 AND replica=$5"};
+const Statement kMetaGet{"meta_get", "SELECT value FROM meta WHERE key=$1"};
+const Statement kMetaSet{"meta_set",
+                         "INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE "
+                         "SET value=excluded.value"};
+const Statement kPurgeCount{"purge_count",
+                            "SELECT COUNT(*) FROM cells WHERE collection=$1 AND field=$2 AND "
+                            "value <> ALL($3::text[])"};
+const Statement kPurge{"purge",
+                       "DELETE FROM cells WHERE collection=$1 AND record_id IN (SELECT record_id "
+                       "FROM cells WHERE collection=$1 AND field=$2 AND value <> ALL($3::text[]))"};
+
+Value parse_stored(std::string_view text) {
+    try {
+        return Value::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorKind::internal, errc::store_corrupt,
+                    std::string("stored value is not JSON: ") + e.what());
+    }
+}
+
+std::string num(int64_t n) { return std::to_string(n); }
+std::string num(uint64_t n) { return std::to_string(n); }
+std::string packed(const Stamp& s) { return num(static_cast<int64_t>(s.hlc.packed())); }
+Hlc unpacked(const Result& r, int row, int col) {
+    return Hlc::unpack(static_cast<uint64_t>(r.i64(row, col)));
+}
+
+// FNV-1a: the advisory lock's key must be the same in every process and every build.
+int64_t lock_key_of(const std::string& schema) {
+    uint64_t h = 14695981039346656037ull;
+    for (char c : "ocop.store:" + schema) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return static_cast<int64_t>(h);
+}
+
+}  // namespace
+
+std::string search_path_sql(const std::string& schema) {
+    return "SET search_path = " + quote_ident(schema);
+}
+
+class PgStore::Txn final : public StoreTxn {
+  public:
+    Txn(PgStore& store, Connection& c, uint64_t max_seq)
+        : s_(store), c_(c), next_seq_(max_seq + 1) {}
+
+    std::optional<CellValue> cell(std::string_view collection, std::string_view id,
+                                  std::string_view field) override {
+        const Result r =
+            c_.run(kCell, {std::string(collection), std::string(id), std::string(field)});
+        if (r.rows() == 0) return std::nullopt;
+        return CellValue{parse_stored(r.text(0, 0)),
+                         Stamp{unpacked(r, 0, 1), s_.replica_name(c_, r.i64(0, 2))}, r.u64(0, 3)};
+    }
+
+    std::optional<Record> read(std::string_view collection, std::string_view id) override {
+        return s_.read_on(c_, collection, id);
+    }
+
+    bool merge(std::string_view collection, std::string_view id, std::string_view field,
+               const Value& value, const Stamp& stamp) override {
+        FieldChange change;
+        change.field = std::string(field);
+        change.value = value;
+        return merge_record(collection, id, {change}, stamp) == 1;
+    }
+
+    size_t merge_record(std::string_view collection, std::string_view id,
+                        const std::vector<FieldChange>& fields, const Stamp& stamp) override {
+        const auto current = stamps(collection, id);
+        std::vector<std::string> names, values, seqs;
+        for (const auto& f : fields) {
+            std::optional<Stamp> cur;
+            for (const auto& [name, st] : current)
+                if (name == f.field) cur = st;
+            if (!merge::incoming_wins(stamp, cur)) continue;
+            names.push_back(f.field);
+            values.push_back(f.value.dump());
+            seqs.push_back(num(next_seq_++));
+        }
+        if (names.empty()) return 0;
+        c_.run(kUpsert, {std::string(collection), std::string(id), text_array(names),
+                         text_array(values), packed(stamp), num(s_.replica_number(c_, stamp.replica)),
+                         text_array(seqs)});
+        return names.size();
+    }
+
+    std::vector<std::pair<std::string, Stamp>> stamps(std::string_view collection,
+                                                      std::string_view id) override {
+        const Result r = c_.run(kStamps, {std::string(collection), std::string(id)});
+        std::vector<std::pair<std::string, Stamp>> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.emplace_back(std::string(r.text(i, 0)),
+                             Stamp{unpacked(r, i, 1), s_.replica_name(c_, r.i64(i, 2))});
+        return out;
+    }
+
+    bool restore_cell(std::string_view collection, std::string_view id, std::string_view field,
+                      const Stamp& refused, const std::optional<CellValue>& server) override {
+        std::vector<Param> p{std::string(collection), std::string(id), std::string(field),
+                             packed(refused), num(s_.replica_number(c_, refused.replica))};
+        if (!server) return c_.run(kDeleteCell, p).affected() > 0;
+        p.push_back(server->value.dump());
+        p.push_back(packed(server->stamp));
+        p.push_back(num(s_.replica_number(c_, server->stamp.replica)));
+        p.push_back(num(next_seq_++));
+        return c_.run(kReplaceCell, p).affected() > 0;
+    }
+
+    uint64_t last_applied(const std::string& replica) override {
+        return c_.run(kLastApplied, {replica}).u64(0, 0);
+    }
+
+    std::optional<std::string> receipt(const std::string& replica, uint64_t seq) override {
+        const Result r = c_.run(kReceipt, {replica, num(seq)});
+        if (r.rows() == 0) return std::nullopt;
+        return std::string(r.text(0, 0));
+    }
+
+    void record_applied(const std::string& replica, uint64_t seq,
+                        const std::string& receipt) override {
+        c_.run(kRecordApplied, {replica, num(seq), receipt});
+    }
+
+    void outbox_put(const Changeset& cs) override {
+        c_.run(kOutboxPut, {num(cs.seq), codec::encode(cs)});
+    }
+    void outbox_remove_through(uint64_t seq) override { c_.run(kOutboxRemove, {num(seq)}); }
+    void outbox_ack_through(uint64_t seq, int64_t acked_ms) override {
+        c_.run(kRetain, {num(seq), num(acked_ms)});
+        outbox_remove_through(seq);
+    }
+    void retained_put(const Changeset& cs, int64_t acked_ms) override {
+        c_.run(kRetainedPut, {num(cs.seq), codec::encode(cs), num(acked_ms)});
+    }
+    void retained_prune(int64_t before_ms) override { c_.run(kRetainedPrune, {num(before_ms)}); }
+    uint64_t outbox_requeue_retained_after(uint64_t seq) override {
+        c_.run(kRequeue, {num(seq)});
+        c_.run(kUnretain, {num(seq)});
+        return c_.run(kOutboxFirst).u64(0, 0);
+    }
+
+    void quarantine_put(const Changeset& cs, std::string_view code,
+                        std::string_view message) override {
+        c_.run(kQuarantinePut,
+               {num(cs.seq), codec::encode(cs), std::string(code), std::string(message)});
+    }
+    void quarantine_remove(uint64_t seq) override { c_.run(kQuarantineRemove, {num(seq)}); }
+
+    bool restamp(std::string_view collection, std::string_view id, std::string_view field,
+                 const Stamp& from, const Stamp& to) override {
+        return c_.run(kRestamp, {std::string(collection), std::string(id), std::string(field),
+                                 packed(from), num(s_.replica_number(c_, from.replica)), packed(to),
+                                 num(s_.replica_number(c_, to.replica))})
+                   .affected() > 0;
+    }
+
+    std::optional<std::string> meta(std::string_view key) override {
+        const Result r = c_.run(kMetaGet, {std::string(key)});
+        if (r.rows() == 0) return std::nullopt;
+        return std::string(r.text(0, 0));
+    }
+
+    void set_meta(std::string_view key, std::string_view value) override {
+        c_.run(kMetaSet, {std::string(key), std::string(value)});
+    }
+
+    size_t purge_records_not_in(std::string_view collection, std::string_view field,
+                                const std::vector<std::string>& keep) override {
+        // Values are stored as JSON text, so the kept strings are compared in their quoted form.
+        std::vector<std::string> quoted;
+        for (const auto& k : keep) quoted.push_back(nlohmann::json(k).dump());
+        const std::vector<Param> p{std::string(collection), std::string(field),
+                                   text_array(quoted)};
+        const auto removed = static_cast<size_t>(c_.run(kPurgeCount, p).u64(0, 0));
+        if (removed > 0) c_.run(kPurge, p);
+        return removed;
+    }
+
+    std::exception_ptr in_savepoint(const std::function<void(StoreTxn&)>& fn) override {
+        const size_t replicas_before = s_.replicas_added_in_txn_.size();
+        c_.exec("SAVEPOINT work");
+        try {
+            fn(*this);
+        } catch (...) {
+            std::exception_ptr failed = std::current_exception();
+            // A lost connection ends the whole transaction: nothing of it can commit.
+            if (c_.broken()) std::rethrow_exception(failed);
+            s_.forget_replicas_added_after(replicas_before);
+            c_.exec("ROLLBACK TO SAVEPOINT work; RELEASE SAVEPOINT work");
+            return failed;
+        }
+        c_.exec("RELEASE SAVEPOINT work");
+        return nullptr;
+    }
+
+  private:
+    PgStore& s_;
+    Connection& c_;
+    uint64_t next_seq_;
+};
+
+PgStore::PgStore(StoreOptions options)
+    : options_(std::move(options)),
+      pool_(options_.url, options_.max_connections, search_path_sql(options_.schema)),
+      lock_key_(lock_key_of(options_.schema)) {
+    auto c = pool_.acquire();
+    // Two processes starting on an empty database create the schema one after the other.
+    c->exec("BEGIN");
+    c->query("SELECT pg_advisory_xact_lock($1::bigint)", {num(lock_key_)});
+    c->exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(options_.schema));
+    c->exec(kSchemaSql);
+    const Result format = c->query("SELECT value FROM meta WHERE key='store_layout'");
+    if (format.rows() == 0) {
+        c->query("INSERT INTO meta(key, value) VALUES('store_layout', $1)", {num(int64_t{store_layout})});
+    } else if (const int64_t found = stored_i64(std::string(format.text(0, 0)), "store_layout");
+               found > store_layout) {
+        c->exec("ROLLBACK");
+        throw Error(ErrorKind::internal, errc::store_layout_too_new,
+                    "the PostgreSQL schema " + options_.schema + " has store layout " +
+                        std::to_string(found) + "; this server reads layout " +
+                        std::to_string(store_layout) + " and older: run a newer ocop-server");
+    }
+    c->exec("COMMIT");
+}
+
+PgStore::~PgStore() = default;
+
+const std::string& PgStore::replica_name(Connection& c, int64_t number) {
+    {
+        std::lock_guard lock(replicas_mutex_);
+        if (const auto it = replica_names_.find(number); it != replica_names_.end())
+            return it->second;
+    }
+    const Result r = c.run(kReplicaByNumber, {num(number)});
+    if (r.rows() == 0)
+        throw Error(ErrorKind::internal, errc::store_corrupt,
+                    "cell names unknown replica number " + std::to_string(number));
+    std::lock_guard lock(replicas_mutex_);
+    replica_numbers_.emplace(std::string(r.text(0, 0)), number);
+    return replica_names_.emplace(number, std::string(r.text(0, 0))).first->second;
+}
+
+int64_t PgStore::replica_number(Connection& c, const std::string& name) {
+    {
+        std::lock_guard lock(replicas_mutex_);
+        if (const auto it = replica_numbers_.find(name); it != replica_numbers_.end())
+            return it->second;
+    }
+    // Another process may have numbered it; if not, this writer (holding the store's lock) does.
+    bool added = false;
+    Result r = c.run(kReplicaByName, {name});
+    if (r.rows() == 0) {
+        r = c.run(kReplicaInsert, {name});
+        added = true;
+    }
+    const int64_t number = r.i64(0, 0);
+    std::lock_guard lock(replicas_mutex_);
+    replica_numbers_.emplace(name, number);
+    replica_names_.emplace(number, name);
+    if (added) replicas_added_in_txn_.push_back(name);
+    return number;
+}
+
+void PgStore::forget_replicas_added_after(size_t kept) {
+    std::lock_guard lock(replicas_mutex_);
+    while (replicas_added_in_txn_.size() > kept) {
+        const std::string& name = replicas_added_in_txn_.back();
+        replica_names_.erase(replica_numbers_.at(name));
+        replica_numbers_.erase(name);
+        replicas_added_in_txn_.pop_back();
+    }
+}
+
+void PgStore::write(const std::function<void(StoreTxn&)>& fn) {
+    std::lock_guard writer(write_mutex_);
+    auto c = pool_.acquire();
+    replicas_added_in_txn_.clear();
+    c->exec("BEGIN");
+    try {
+        c->run(kLock, {num(lock_key_)});
+        Txn txn(*this, *c, c->run(kMaxSeq).u64(0, 0));
+        fn(txn);
+        c->exec("COMMIT");
+    } catch (...) {
+        forget_replicas_added_after(0);
+        try {
+            if (!c->broken()) c->exec("ROLLBACK");
+        } catch (...) {
+            // The original error is the one worth reporting.
+        }
+        throw;
+    }
+    replicas_added_in_txn_.clear();
+}
+
+std::optional<Record> PgStore::read_on(Connection& c, std::string_view collection,
+                                       std::string_view id) {
+    const Result r = c.run(kRecord, {std::string(collection), std::string(id)});
+    if (r.rows() == 0) return std::nullopt;
+    Record rec;
+    rec.collection = std::string(collection);
+    rec.id = std::string(id);
+    for (int i = 0; i < r.rows(); ++i)
+        rec.fields.emplace(std::string(r.text(i, 0)),
+                           CellValue{parse_stored(r.text(i, 1)),
+                                     Stamp{unpacked(r, i, 2), replica_name(c, r.i64(i, 3))},
+                                     r.u64(i, 4)});
+    return rec;
+}
+
+std::optional<Record> PgStore::read(std::string_view collection, std::string_view id) {
+    auto c = pool_.acquire();
+    return read_on(*c, collection, id);
+}
+
+std::vector<Record> PgStore::query(std::string_view collection,
+                                   const std::vector<FieldFilter>& filters, size_t limit,
+                                   std::string_view after_id) {
+    auto c = pool_.acquire();
+    std::vector<Record> out;
+    std::string cursor(after_id);
+    // As in SqliteStore::query: candidates in id order from an index, the remaining filters and
+    // the tombstone checked on the whole record.
+    constexpr int64_t batch = 256;
+    while (out.size() < limit) {
+        std::vector<std::string> ids;
+        if (filters.empty()) {
+            const Result r = c->run(kIdsAfter, {std::string(collection), cursor, num(batch)});
+            for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
+        } else {
+            const std::string value = filters.front().equals.dump();
+            const Result r = c->run(value.size() == 38 ? kIdsByReference : kIdsByValue,
+                                    {std::string(collection), filters.front().field, value,
+                                     cursor, num(batch)});
+            for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
+        }
+        if (ids.empty()) break;
+        cursor = ids.back();
+        for (const auto& id : ids) {
+            auto rec = read_on(*c, collection, id);
+            if (!rec || rec->deleted()) continue;
+            bool match = true;
+            for (const auto& f : filters) match = match && rec->get(f.field) == f.equals;
+            if (match) out.push_back(std::move(*rec));
+            if (out.size() >= limit) break;
+        }
+        if (static_cast<int64_t>(ids.size()) < batch) break;
+    }
+    return out;
+}
+
+ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
+    auto c = pool_.acquire();
+    ChangePage page;
+    page.cursor = cursor;
+    max_cells = std::min<size_t>(max_cells, size_t{1} << 40);
+    const Result r = c->run(kSince, {num(cursor), num(static_cast<uint64_t>(max_cells) + 1)});
+    size_t bytes = 0;
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::string_view value = r.text(i, 3);
+        const size_t size = value.size() + r.text(i, 0).size() + r.text(i, 1).size() +
+                            r.text(i, 2).size();
+        if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
+            page.more = true;
+            break;
+        }
+        bytes += size;
+        page.cells.push_back(Cell{std::string(r.text(i, 0)), std::string(r.text(i, 1)),
+                                  std::string(r.text(i, 2)),
+                                  CellValue{parse_stored(value),
+                                            Stamp{unpacked(r, i, 4), replica_name(*c, r.i64(i, 5))},
+                                            r.u64(i, 6)}});
+        page.cursor = page.cells.back().current.seq;
+    }
+    return page;
+}
+
+uint64_t PgStore::head() {
+    auto c = pool_.acquire();
+    return c->run(kMaxSeq).u64(0, 0);
+}
+
+std::vector<Changeset> PgStore::outbox(size_t limit) {
+    auto c = pool_.acquire();
+    const Result r = c->run(kOutboxList, {num(static_cast<uint64_t>(limit))});
+    std::vector<Changeset> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(codec::decode(r.text(i, 0)));
+    return out;
+}
+
+size_t PgStore::outbox_size() {
+    auto c = pool_.acquire();
+    return static_cast<size_t>(c->run(kOutboxCount).u64(0, 0));
+}
+
+size_t PgStore::retained_size() {
+    auto c = pool_.acquire();
+    return static_cast<size_t>(c->run(kRetainedCount).u64(0, 0));
+}
+
+uint64_t PgStore::last_applied(const std::string& replica) {
+    auto c = pool_.acquire();
+    return c->run(kLastApplied, {replica}).u64(0, 0);
+}
+
+std::vector<QuarantinedChangeset> PgStore::quarantined() {
+    auto c = pool_.acquire();
+    const Result r = c->run(kQuarantineList);
+    std::vector<QuarantinedChangeset> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back({codec::decode(r.text(i, 0)), std::string(r.text(i, 1)),
+                       std::string(r.text(i, 2))});
+    return out;
+}
+
+std::optional<std::string> PgStore::meta(std::string_view key) {
+    auto c = pool_.acquire();
+    const Result r = c->run(kMetaGet, {std::string(key)});
+    if (r.rows() == 0) return std::nullopt;
+    return std::string(r.text(0, 0));
+}
+
+}  // namespace ocop::pg
