@@ -27,38 +27,16 @@
 #include "ocop/server/routes/metrics_route.hpp"
 #include "ocop/server/routes/sync_route.hpp"
 #include "ocop/server/server_identity.hpp"
+#include "ocop/server/server_stores.hpp"
 #include "ocop/server/tls.hpp"
 
 namespace ocop::server {
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
-    Poco::File(options_.data_dir).createDirectories();
-    const auto file = [&](const char* name) {
-        return Poco::Path(options_.data_dir).append(Poco::Path(name)).toString();
-    };
-    // A directory written by a newer release is refused before any file in it is opened
-    // (store.layout_too_new, naming the release it needs: data_layout.hpp).
-    data_layout_of(options_.data_dir);
-    // Before anything is opened for serving: a file damaged by a crash or a failing disk stops
-    // the start (store.corrupt, naming the file) instead of answering from broken data.
-    for (const char* name : {"ocop.db", "accounts.db", "audit.db"})
-        sqlite::require_intact(file(name));
-    // An older directory is migrated in place, step by step, each step logged.
-    upgrade_data_layout(options_.data_dir, [](const std::string& line) {
-        Poco::Logger::get("ocop.server").notice(line);
-    });
-    // Durability::full: an answered push has reached the disk, whatever happens next.
-    store_ = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
-    AccountStoreOptions account_options;
-    account_options.pbkdf2_iterations = options_.pbkdf2_iterations;
-    if (options_.accounts_clock) account_options.clock = options_.accounts_clock;
-    account_options.replica_reserved = [store = store_.get()](const std::string& replica) {
-        if (replica.starts_with(server_replica_prefix)) return true;
-        uint64_t applied = 0;  // the exactly-once bookkeeping lives in the write side only
-        store->write([&](StoreTxn& txn) { applied = txn.last_applied(replica); });
-        return applied > 0;
-    };
-    accounts_ = std::make_unique<SqliteAccountStore>(file("accounts.db"), account_options);
+    ServerStores stores = open_server_stores(options_);
+    store_ = std::move(stores.data);
+    accounts_ = std::move(stores.accounts);
+    audit_ = std::move(stores.audit);
 
     const std::string server_id = ensure_server_id(*store_);
     clock_ = std::make_unique<HlcClock>(system_physical_clock(), ocop::tuning::max_clock_ahead_ms,
@@ -69,9 +47,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     permissions_ = std::make_unique<domain::PermissionChecker>();
     guard_ = std::make_unique<sync::RulesGuard>(schema, rules_->list(), permissions_.get(),
                                                 &rules_->signing());
-    // The server's own replica writes what the server itself decides: conflict records.
+    // The server's own replica writes what the server itself decides: conflict records. Several
+    // processes on one PostgreSQL database each write as a replica of their own, so that two
+    // clocks never issue the same stamp under one replica id.
     writer_ = std::make_unique<LocalReplica>(*store_, schema, system_physical_clock(),
-                                             std::string(server_replica_prefix) + server_id,
+                                             server_writer_replica(server_id, on_postgresql()),
                                              std::vector<const ChangesetRule*>{},
                                              /*keep_outbox=*/false);
     sync_ =
@@ -85,7 +65,6 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
             if (d.replica == replica) return sync::ReplicaOwner{d.user, d.id};
         return std::nullopt;
     });
-    audit_ = std::make_unique<SqliteAuditLog>(file("audit.db"));
     context_.reset(new ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
                                      options_.limits, system_physical_clock()});
     login_throttle_ = std::make_unique<LoginThrottle>(

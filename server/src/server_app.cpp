@@ -17,6 +17,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
+#include "ocop/postgres/pg_connection.hpp"
 #include "ocop/server/demo_accounts.hpp"
 #include "ocop/server/log_formatter.hpp"
 #include "ocop/server/server.hpp"
@@ -61,6 +62,19 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                           .repeatable(false)
                           .argument("DIR")
                           .binding("server.data"));
+    options.addOption(Option("database", "",
+                             "postgresql://USER@HOST:PORT/DB: keep the data in PostgreSQL, shared "
+                             "by several server processes (default: SQLite under --data)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("URL")
+                          .binding("server.database"));
+    options.addOption(
+        Option("database-schema", "", "the PostgreSQL schema of the server's tables (default ocop)")
+            .required(false)
+            .repeatable(false)
+            .argument("NAME")
+            .binding("server.database_schema"));
     options.addOption(Option("port", "", "TCP port to listen on (default 8080; 0: any free port)")
                           .required(false)
                           .repeatable(false)
@@ -173,7 +187,8 @@ int ServerApp::main(const std::vector<std::string>& args) {
         Poco::Util::HelpFormatter help(options());
         help.setCommand(commandName());
         help.setUsage(
-            "[--data DIR] [--port N] [--listen ADDR] (--tls-cert FILE --tls-key FILE | "
+            "[--data DIR] [--database URL [--database-schema NAME]] [--port N] [--listen ADDR] "
+            "(--tls-cert FILE --tls-key FILE | "
             "--plain-http) [--config FILE] [--demo]");
         help.setHeader("ocop-server: the OCOP field sync server (HTTP API under /v1).");
         help.format(std::cout);
@@ -189,6 +204,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
     ServerOptions options;
     try {
         options.data_dir = config().getString("server.data", options.data_dir);
+        options.database = config().getString("server.database", "");
+        options.database_schema =
+            config().getString("server.database_schema", options.database_schema);
         options.listen = config().getString("server.listen", options.listen);
         const int port = config().getInt("server.port", options.port);
         if (port < 0 || port > 65535) {
@@ -235,8 +253,11 @@ int ServerApp::main(const std::vector<std::string>& args) {
         }
         server.start();
         std::cout << "ocop-server listening on " << (options.plain_http ? "http" : "https") << "://"
-                  << url_host(options.listen) << ":" << server.port()
-                  << " (data: " << options.data_dir << ")" << std::endl;
+                  << url_host(options.listen) << ":" << server.port() << " (data: "
+                  << (options.database.empty()
+                          ? options.data_dir
+                          : pg::redacted(options.database) + ", schema " + options.database_schema)
+                  << ")" << std::endl;
         log.information("server " + server.server_id() + " started");
 
         waitForTerminationRequest();

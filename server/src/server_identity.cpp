@@ -12,6 +12,13 @@
 
 namespace ocop::server {
 
+std::string server_writer_replica(const std::string& server_id, bool per_process) {
+    std::string id = std::string(server_replica_prefix) + server_id;
+    if (per_process)
+        id += "-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString().substr(0, 8);
+    return id;
+}
+
 std::string ensure_server_id(Store& store) {
     if (auto id = store.meta(meta_key::server_id); id && is_uuid(*id)) return *id;
     std::string id;

@@ -32,7 +32,8 @@ void scribble(const std::filesystem::path& file, int64_t first, int64_t last) {
 
 }  // namespace
 
-TEST_CASE("the server refuses to start on a damaged ocop.db or accounts.db", "[e2e][disk]") {
+TEST_CASE("the server refuses to start on a damaged ocop.db or accounts.db",
+          "[e2e][disk][sqlite]") {
     const auto data = temp_dir("ocop-e2e-corrupt") / "server";
     add_user(data, "can.bo.xa", "mat-khau-xa-2026");
     {  // one clean run creates every file; the clean stop leaves no WAL behind

@@ -40,7 +40,7 @@ size_t lines(const std::string& text) {
 
 TEST_CASE(
     "a data directory of the previous release is migrated and served, and a newer one refused",
-    "[e2e][layout]") {
+    "[e2e][layout][sqlite]") {
     const auto root = temp_dir("ocop-e2e-layout");
     const auto data = root / "server";
     fs::copy(kFixture, data, fs::copy_options::recursive);

@@ -12,6 +12,7 @@
 
 #include "ocop/core/sqlite_store.hpp"
 #include "process.hpp"
+#include "test_backend.hpp"
 
 namespace ocop::test {
 
@@ -62,8 +63,7 @@ struct Device {
 using CellDump = std::map<std::tuple<std::string, std::string, std::string>,
                           std::pair<std::string, std::string>>;
 
-inline CellDump dump_cells(const std::filesystem::path& db_file) {
-    SqliteStore store(db_file.string());
+inline CellDump dump_cells(Store& store) {
     CellDump out;
     uint64_t cursor = 0;
     while (true) {
@@ -76,6 +76,18 @@ inline CellDump dump_cells(const std::filesystem::path& db_file) {
         if (!page.more) break;
     }
     return out;
+}
+
+// Every cell of a device's store file.
+inline CellDump dump_cells(const std::filesystem::path& db_file) {
+    SqliteStore store(db_file.string());
+    return dump_cells(store);
+}
+
+// Every cell the server of `data_dir` holds, on the run's backend (test_backend.hpp).
+inline CellDump dump_server_cells(const std::filesystem::path& data_dir) {
+    const auto store = open_server_store_of(data_dir.string());
+    return dump_cells(*store);
 }
 
 }  // namespace ocop::test

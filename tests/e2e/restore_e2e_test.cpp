@@ -102,7 +102,7 @@ void restore_story(Backup how) {
         REQUIRE(r.exit_code == 0);
     }
     {
-        const std::set<std::string> on_restored = inspections(dump_cells(data / "ocop.db"));
+        const std::set<std::string> on_restored = inspections(dump_server_cells(data));
         for (const auto& id : after_backup) CHECK(on_restored.count(id) == 0);  // lost, for now
     }
     server.start();
@@ -115,7 +115,7 @@ void restore_story(Backup how) {
     server.stop();
     {
         // Nothing any device had acknowledged is missing on the server.
-        const CellDump on_server = dump_cells(data / "ocop.db");
+        const CellDump on_server = dump_server_cells(data);
         CHECK(inspections(on_server) == written);
         CHECK(on_server.at({"inspection", shared, "conclusion"}).first == "\"Đạt yêu cầu\"");
     }
@@ -128,7 +128,7 @@ void restore_story(Backup how) {
     }
     server.stop();
 
-    const CellDump on_server = dump_cells(data / "ocop.db");
+    const CellDump on_server = dump_server_cells(data);
     CHECK(inspections(on_server) == written);
     CHECK(on_server.size() == written.size() * 5 + 1);  // five fields each, one conclusion
     for (const auto& d : devices) CHECK(dump_cells(d.db()) == on_server);
@@ -151,11 +151,11 @@ void restore_story(Backup how) {
 }  // namespace
 
 TEST_CASE("a data directory copied while stopped and restored later loses nothing",
-          "[e2e][restore]") {
+          "[e2e][restore][sqlite]") {
     restore_story(Backup::copy_while_stopped);
 }
 
 TEST_CASE("an ocop-admin backup taken while serving and restored later loses nothing",
-          "[e2e][restore]") {
+          "[e2e][restore][sqlite]") {
     restore_story(Backup::admin_online);
 }

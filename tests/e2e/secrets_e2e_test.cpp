@@ -20,7 +20,7 @@ bool contains(const std::string& text, const std::string& part) {
 }  // namespace
 
 TEST_CASE("passwords and device tokens appear in neither the server's log nor its files",
-          "[e2e][security]") {
+          "[e2e][security][sqlite]") {
     const auto root = temp_dir("ocop-e2e-secrets");
     const auto data = root / "server";
     const std::string user = "can.bo.xa";

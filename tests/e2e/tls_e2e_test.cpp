@@ -97,7 +97,8 @@ TEST_CASE(
     CHECK(phone.ok({"status"})["fully_synced"] == true);
 
     CHECK(server.stop() == 0);
-    ocop::SqliteStore store((data / "ocop.db").string());
+    const auto opened = open_server_store_of(data.string());
+    ocop::Store& store = *opened;
     const auto stored_first = store.read("inspection", first);
     const auto stored_second = store.read("inspection", second);
     REQUIRE(stored_first);

@@ -151,7 +151,7 @@ TEST_CASE("a push the server cannot write gets 503 with Retry-After and is appli
     CHECK_FALSE(server.store().read("admin_unit", b));
     CHECK(server.store().head() == head_before);
     CHECK(receipts(server, phone.replica.id()) == std::pair{false, false});
-    CHECK(server.store().integrity_check() == "ok");
+    CHECK(server.sqlite_store()->integrity_check() == "ok");
 
     // The disk recovered: the next sync applies both changesets, once.
     const ocop::sync::SyncReport ok = phone.sync();

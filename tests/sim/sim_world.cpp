@@ -140,7 +140,8 @@ void RefusingGuard::check(StoreTxn& txn, const Changeset& cs, const sync::Princi
 
 SimServer::SimServer(const int64_t* now, const int64_t* skew)
     : clock([now, skew] { return *now + *skew; }),
-      store(":memory:"),
+      owned_store(ocop::test::make_server_store()),
+      store(*owned_store),
       hlc(clock, tuning::max_clock_ahead_ms),
       schema_guard(builtin_schema()),
       guard(schema_guard),

@@ -34,6 +34,7 @@
 #include "ocop/sync/sync_client.hpp"
 #include "ocop/sync/sync_service.hpp"
 #include "ocop/sync/transport.hpp"
+#include "test_backend.hpp"
 
 namespace ocop::sim {
 
@@ -125,7 +126,8 @@ struct SimServer {
     SimServer& operator=(const SimServer&) = delete;
 
     PhysicalClock clock;
-    SqliteStore store;
+    std::unique_ptr<Store> owned_store;  // SQLite or PostgreSQL: test_backend.hpp
+    Store& store;
     HlcClock hlc;
     sync::SchemaGuard schema_guard;
     RefusingGuard guard;

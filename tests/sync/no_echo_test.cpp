@@ -133,7 +133,8 @@ TEST_CASE("no echo: a cell the server re-stamped comes back to its writer", "[cl
 TEST_CASE("no echo: what the server wrote comes back to the writer", "[client][echo]") {
     // A server that records conflicts with its own replica, as ocop-server does.
     ManualClock clock(kT0);
-    SqliteStore store(":memory:");
+    const auto owned_store = ocop::test::make_server_store();
+    Store& store = *owned_store;
     HlcClock hlc(clock.fn(), ocop::tuning::max_clock_ahead_ms);
     SchemaGuard guard(builtin_schema());
     LocalReplica server_writer(store, builtin_schema(), clock.fn(), "server-replica", {},

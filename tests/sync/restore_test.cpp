@@ -47,7 +47,7 @@ struct Files {
     std::string backup() const { return (dir / "backup.db").string(); }
     std::string restored() const {
         const auto to = dir / "restored.db";
-        std::filesystem::copy_file(backup(), to);
+        ocop::test::copy_server_store(backup(), to.string());
         return to.string();
     }
 };
@@ -66,7 +66,7 @@ TEST_CASE("restore: a cursor beyond the restored head is never answered as at th
     write_units(a, 1, 3);
     REQUIRE(a.sync().complete);
     REQUIRE(b.sync().complete);
-    s1.store.backup_to(files.backup());
+    ocop::test::backup_server_store(s1.store, files.backup());
     write_units(a, 10, 3);
     REQUIRE(a.sync().complete);
     REQUIRE(b.sync().complete);  // b only pulls: its cursor is now beyond the backup's head
@@ -121,7 +121,7 @@ TEST_CASE(
     hamlet["level"] = "hamlet";  // refused by the server: quarantined
     a.put(uuid_for(3), hamlet);
     REQUIRE(a.sync().complete);
-    s1.store.backup_to(files.backup());
+    ocop::test::backup_server_store(s1.store, files.backup());
     write_units(a, 10, 2);
     hamlet["code"] = "H2";
     a.put(uuid_for(12), hamlet);  // refused after the backup
@@ -169,7 +169,7 @@ TEST_CASE("restore: changesets older than the retention window are skipped, not 
     Device a(s1, "dev-a");
     write_units(a, 1, 2);
     REQUIRE(a.sync().complete);
-    s1.store.backup_to(files.backup());
+    ocop::test::backup_server_store(s1.store, files.backup());
     write_units(a, 10, 2);
     SyncOptions forget;
     forget.acked_retention = std::chrono::milliseconds(-1);  // prunes everything acknowledged

@@ -20,7 +20,8 @@ namespace {
 // A server that scopes pulls and checks permissions, holding a province with communes A and B.
 struct ScopedServer {
     ManualClock clock{kT0};
-    SqliteStore store{":memory:"};
+    std::unique_ptr<Store> owned_store = ocop::test::make_server_store();
+    Store& store = *owned_store;
     HlcClock hlc{clock.fn(), ocop::tuning::max_clock_ahead_ms};
     domain::PermissionChecker permissions;
     RulesGuard guard{builtin_schema(), {}, &permissions};

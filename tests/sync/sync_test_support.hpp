@@ -30,6 +30,7 @@
 #include "ocop/sync/clock_offset.hpp"
 #include "ocop/sync/sync_client.hpp"
 #include "ocop/sync/sync_service.hpp"
+#include "test_backend.hpp"
 
 namespace ocop::sync::test {
 
@@ -85,7 +86,8 @@ struct Server {
     explicit Server(std::string id = "server-1", int64_t now = kT0,
                     const std::string& path = ":memory:")
         : clock(now),
-          store(path),
+          owned_store(ocop::test::make_server_store(path)),
+          store(*owned_store),
           hlc(clock.fn(), ocop::tuning::max_clock_ahead_ms),
           guard(builtin_schema()),
           service(store, hlc, guard, std::move(id), builtin_schema().version()) {}
@@ -93,7 +95,8 @@ struct Server {
     Server& operator=(const Server&) = delete;
 
     ManualClock clock;
-    SqliteStore store;
+    std::unique_ptr<Store> owned_store;  // SQLite or PostgreSQL: test_backend.hpp
+    Store& store;
     HlcClock hlc;
     SchemaGuard guard;
     SyncService service;

@@ -24,6 +24,7 @@
 #include "ocop/sync/http_transport.hpp"
 #include "ocop/sync/sync_client.hpp"
 #include "ocop/sync/wire.hpp"
+#include "test_backend.hpp"
 
 namespace ocop::trust::test {
 
@@ -115,6 +116,10 @@ struct Province {
     server::Server server{[&] {
         server::ServerOptions o;
         o.data_dir = (dir.path() / "data").string();
+        if (const auto url = ocop::test::test_pg_url()) {  // the run's backend: test_backend.hpp
+            o.database = *url;
+            o.database_schema = ocop::test::fresh_pg_schema();
+        }
         o.listen = "127.0.0.1";
         o.plain_http = true;
         o.port = 0;

@@ -23,9 +23,13 @@ Result::~Result() {
     if (r_) PQclear(r_);
 }
 
-int Result::rows() const noexcept { return r_ ? PQntuples(r_) : 0; }
+int Result::rows() const noexcept {
+    return r_ ? PQntuples(r_) : 0;
+}
 
-bool Result::is_null(int row, int col) const noexcept { return PQgetisnull(r_, row, col) != 0; }
+bool Result::is_null(int row, int col) const noexcept {
+    return PQgetisnull(r_, row, col) != 0;
+}
 
 std::string_view Result::text(int row, int col) const noexcept {
     return {PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col))};
@@ -52,9 +56,9 @@ std::string redacted(const std::string& url) {
 
 void throw_pg(pg_conn* conn, pg_result* res, std::string_view context) {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    std::string msg = std::string(context) + ": " +
-                      (res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                         : PQerrorMessage(conn));
+    std::string msg =
+        std::string(context) + ": " +
+        (res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (res) PQclear(res);
     const std::string_view s = state ? std::string_view(state) : std::string_view();
@@ -65,12 +69,11 @@ void throw_pg(pg_conn* conn, pg_result* res, std::string_view context) {
                     "the database's disk is full, nothing was written (" + msg + ")");
     if (s == "40001" || s == "40P01" || s == "55P03" || s.starts_with("53") || s == "57P03")
         throw Error(ErrorKind::transient, errc::store_busy, msg);
-    if (s.starts_with("08") || s == "57P01" || s == "57P02" || (!state && conn &&
-                                                                PQstatus(conn) == CONNECTION_BAD))
+    if (s.starts_with("08") || s == "57P01" || s == "57P02" ||
+        (!state && conn && PQstatus(conn) == CONNECTION_BAD))
         throw Error(ErrorKind::transient, errc::store_io,
                     "the database could not be reached, nothing was written (" + msg + ")");
-    if (s == "XX001" || s == "XX002")
-        throw Error(ErrorKind::internal, errc::store_corrupt, msg);
+    if (s == "XX001" || s == "XX002") throw Error(ErrorKind::internal, errc::store_corrupt, msg);
     throw Error(ErrorKind::internal, errc::store_io, msg);
 }
 
@@ -84,7 +87,8 @@ Connection::Connection(const std::string& url) : conn_(PQconnectdb(url.c_str()))
                     "cannot connect to PostgreSQL at " + redacted(url) + ": " + why);
     }
     // Our own notices (CREATE ... IF NOT EXISTS) are not worth a line on stderr each.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     exec("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
 }
 
@@ -92,7 +96,9 @@ Connection::~Connection() {
     if (conn_) PQfinish(conn_);
 }
 
-bool Connection::broken() const noexcept { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+bool Connection::broken() const noexcept {
+    return !conn_ || PQstatus(conn_) == CONNECTION_BAD;
+}
 
 void Connection::exec(std::string_view sql) {
     const std::string text(sql);
@@ -136,8 +142,8 @@ Result Connection::run(const Statement& st, const std::vector<Param>& params) {
     }
     const ParamArrays a(params);
     return checked(conn_,
-                   PQexecPrepared(conn_, st.name, static_cast<int>(params.size()),
-                                  a.values.data(), nullptr, nullptr, 0),
+                   PQexecPrepared(conn_, st.name, static_cast<int>(params.size()), a.values.data(),
+                                  nullptr, nullptr, 0),
                    st.name);
 }
 

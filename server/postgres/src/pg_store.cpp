@@ -47,8 +47,8 @@ const Statement kMaxSeq{"max_seq", "SELECT COALESCE(MAX(seq), 0) FROM cells"};
 const Statement kCell{"cell",
                       "SELECT value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
                       "record_id=$2 AND field=$3"};
-const Statement kStamps{"stamps",
-                        "SELECT field, hlc, replica FROM cells WHERE collection=$1 AND record_id=$2"};
+const Statement kStamps{
+    "stamps", "SELECT field, hlc, replica FROM cells WHERE collection=$1 AND record_id=$2"};
 const Statement kRecord{"record",
                         "SELECT field, value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
                         "record_id=$2"};
@@ -139,9 +139,15 @@ Value parse_stored(std::string_view text) {
     }
 }
 
-std::string num(int64_t n) { return std::to_string(n); }
-std::string num(uint64_t n) { return std::to_string(n); }
-std::string packed(const Stamp& s) { return num(static_cast<int64_t>(s.hlc.packed())); }
+std::string num(int64_t n) {
+    return std::to_string(n);
+}
+std::string num(uint64_t n) {
+    return std::to_string(n);
+}
+std::string packed(const Stamp& s) {
+    return num(static_cast<int64_t>(s.hlc.packed()));
+}
 Hlc unpacked(const Result& r, int row, int col) {
     return Hlc::unpack(static_cast<uint64_t>(r.i64(row, col)));
 }
@@ -202,9 +208,9 @@ class PgStore::Txn final : public StoreTxn {
             seqs.push_back(num(next_seq_++));
         }
         if (names.empty()) return 0;
-        c_.run(kUpsert, {std::string(collection), std::string(id), text_array(names),
-                         text_array(values), packed(stamp), num(s_.replica_number(c_, stamp.replica)),
-                         text_array(seqs)});
+        c_.run(kUpsert,
+               {std::string(collection), std::string(id), text_array(names), text_array(values),
+                packed(stamp), num(s_.replica_number(c_, stamp.replica)), text_array(seqs)});
         return names.size();
     }
 
@@ -293,8 +299,7 @@ class PgStore::Txn final : public StoreTxn {
         // Values are stored as JSON text, so the kept strings are compared in their quoted form.
         std::vector<std::string> quoted;
         for (const auto& k : keep) quoted.push_back(nlohmann::json(k).dump());
-        const std::vector<Param> p{std::string(collection), std::string(field),
-                                   text_array(quoted)};
+        const std::vector<Param> p{std::string(collection), std::string(field), text_array(quoted)};
         const auto removed = static_cast<size_t>(c_.run(kPurgeCount, p).u64(0, 0));
         if (removed > 0) c_.run(kPurge, p);
         return removed;
@@ -335,7 +340,8 @@ PgStore::PgStore(StoreOptions options)
     c->exec(kSchemaSql);
     const Result format = c->query("SELECT value FROM meta WHERE key='store_layout'");
     if (format.rows() == 0) {
-        c->query("INSERT INTO meta(key, value) VALUES('store_layout', $1)", {num(int64_t{store_layout})});
+        c->query("INSERT INTO meta(key, value) VALUES('store_layout', $1)",
+                 {num(int64_t{store_layout})});
     } else if (const int64_t found = stored_i64(std::string(format.text(0, 0)), "store_layout");
                found > store_layout) {
         c->exec("ROLLBACK");
@@ -425,10 +431,10 @@ std::optional<Record> PgStore::read_on(Connection& c, std::string_view collectio
     rec.collection = std::string(collection);
     rec.id = std::string(id);
     for (int i = 0; i < r.rows(); ++i)
-        rec.fields.emplace(std::string(r.text(i, 0)),
-                           CellValue{parse_stored(r.text(i, 1)),
-                                     Stamp{unpacked(r, i, 2), replica_name(c, r.i64(i, 3))},
-                                     r.u64(i, 4)});
+        rec.fields.emplace(
+            std::string(r.text(i, 0)),
+            CellValue{parse_stored(r.text(i, 1)),
+                      Stamp{unpacked(r, i, 2), replica_name(c, r.i64(i, 3))}, r.u64(i, 4)});
     return rec;
 }
 
@@ -453,9 +459,9 @@ std::vector<Record> PgStore::query(std::string_view collection,
             for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
         } else {
             const std::string value = filters.front().equals.dump();
-            const Result r = c->run(value.size() == 38 ? kIdsByReference : kIdsByValue,
-                                    {std::string(collection), filters.front().field, value,
-                                     cursor, num(batch)});
+            const Result r =
+                c->run(value.size() == 38 ? kIdsByReference : kIdsByValue,
+                       {std::string(collection), filters.front().field, value, cursor, num(batch)});
             for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
         }
         if (ids.empty()) break;
@@ -482,18 +488,17 @@ ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_
     size_t bytes = 0;
     for (int i = 0; i < r.rows(); ++i) {
         const std::string_view value = r.text(i, 3);
-        const size_t size = value.size() + r.text(i, 0).size() + r.text(i, 1).size() +
-                            r.text(i, 2).size();
+        const size_t size =
+            value.size() + r.text(i, 0).size() + r.text(i, 1).size() + r.text(i, 2).size();
         if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
             page.more = true;
             break;
         }
         bytes += size;
-        page.cells.push_back(Cell{std::string(r.text(i, 0)), std::string(r.text(i, 1)),
-                                  std::string(r.text(i, 2)),
-                                  CellValue{parse_stored(value),
-                                            Stamp{unpacked(r, i, 4), replica_name(*c, r.i64(i, 5))},
-                                            r.u64(i, 6)}});
+        page.cells.push_back(
+            Cell{std::string(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2)),
+                 CellValue{parse_stored(value),
+                           Stamp{unpacked(r, i, 4), replica_name(*c, r.i64(i, 5))}, r.u64(i, 6)}});
         page.cursor = page.cells.back().current.seq;
     }
     return page;
@@ -532,8 +537,8 @@ std::vector<QuarantinedChangeset> PgStore::quarantined() {
     const Result r = c->run(kQuarantineList);
     std::vector<QuarantinedChangeset> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({codec::decode(r.text(i, 0)), std::string(r.text(i, 1)),
-                       std::string(r.text(i, 2))});
+        out.push_back(
+            {codec::decode(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2))});
     return out;
 }
 

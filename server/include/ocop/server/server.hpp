@@ -40,6 +40,11 @@ class Router;
 
 struct ServerOptions {
     std::string data_dir = "./data";
+    // Where the server's data lives: empty for the embedded default (SQLite files in data_dir),
+    // or a PostgreSQL URL (postgresql://...) for a province that runs several server processes
+    // on one database (docs/postgresql.md); its tables go in `database_schema`.
+    std::string database;
+    std::string database_schema = "ocop";
     std::string listen = "127.0.0.1";
     uint16_t port = 8080;  // 0: any free port (see Server::port())
     uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
@@ -95,7 +100,10 @@ class Server {
     uint16_t port() const noexcept { return bound_port_; }  // the bound port once started
     const std::string& server_id() const noexcept { return context_->server_id; }
     const ServerOptions& options() const noexcept { return options_; }
-    SqliteStore& store() noexcept { return *store_; }
+    Store& store() noexcept { return *store_; }
+    // The SQLite store when the server runs on the embedded default, null on PostgreSQL.
+    SqliteStore* sqlite_store() noexcept { return dynamic_cast<SqliteStore*>(store_.get()); }
+    bool on_postgresql() const noexcept { return !options_.database.empty(); }
     AccountStore& accounts() noexcept { return *accounts_; }
     AuditLog& audit() noexcept { return *audit_; }
     const Metrics& metrics() const noexcept { return metrics_; }
@@ -109,15 +117,15 @@ class Server {
 
   private:
     ServerOptions options_;
-    std::unique_ptr<SqliteStore> store_;
-    std::unique_ptr<SqliteAccountStore> accounts_;
+    std::unique_ptr<Store> store_;
+    std::unique_ptr<AccountStore> accounts_;
     std::unique_ptr<HlcClock> clock_;
     std::unique_ptr<domain::DomainRules> rules_;
     std::unique_ptr<domain::PermissionChecker> permissions_;
     std::unique_ptr<sync::ChangesetGuard> guard_;
     std::unique_ptr<LocalReplica> writer_;
     std::unique_ptr<sync::SyncService> sync_;
-    std::unique_ptr<SqliteAuditLog> audit_;
+    std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<ServerContext> context_;
     Metrics metrics_;  // what /metrics shows, counted by the handler and the sync route
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route

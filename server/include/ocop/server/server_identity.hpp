@@ -22,6 +22,10 @@ inline constexpr const char* server_hlc = sync::server_hlc_meta_key;
 // prefix and the server id. No device may enrol under the prefix (sqlite_account_store.hpp).
 inline constexpr std::string_view server_replica_prefix = "server-";
 
+// The replica id the server's own writer uses: the prefix and the server id; with `per_process`
+// (several processes share one database) a random suffix new at every start as well.
+std::string server_writer_replica(const std::string& server_id, bool per_process);
+
 // The stored server id, created and persisted on first call.
 std::string ensure_server_id(Store& store);
 

@@ -1,0 +1,87 @@
+#include "ocop/server/server_stores.hpp"
+
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Path.h>
+
+#include "ocop/core/error.hpp"
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/sqlite_store.hpp"
+#include "ocop/postgres/pg_store.hpp"
+#include "ocop/server/data_layout.hpp"
+#include "ocop/server/server_identity.hpp"
+#include "ocop/server/sqlite_account_store.hpp"
+#include "ocop/server/sqlite_audit_log.hpp"
+
+namespace ocop::server {
+
+namespace {
+
+AccountStoreOptions account_options(const ServerOptions& options, Store& data) {
+    AccountStoreOptions out;
+    out.pbkdf2_iterations = options.pbkdf2_iterations;
+    if (options.accounts_clock) out.clock = options.accounts_clock;
+    out.replica_reserved = [store = &data](const std::string& replica) {
+        if (replica.starts_with(server_replica_prefix)) return true;
+        uint64_t applied = 0;  // the exactly-once bookkeeping lives in the write side only
+        store->write([&](StoreTxn& txn) { applied = txn.last_applied(replica); });
+        return applied > 0;
+    };
+    return out;
+}
+
+ServerStores open_sqlite(const ServerOptions& options) {
+    const auto file = [&](const char* name) {
+        return Poco::Path(options.data_dir).append(Poco::Path(name)).toString();
+    };
+    // A directory written by a newer release is refused before any file in it is opened
+    // (store.layout_too_new, naming the release it needs: data_layout.hpp).
+    data_layout_of(options.data_dir);
+    // Before anything is opened for serving: a file damaged by a crash or a failing disk stops
+    // the start (store.corrupt, naming the file) instead of answering from broken data.
+    for (const char* name : {"ocop.db", "accounts.db", "audit.db"})
+        sqlite::require_intact(file(name));
+    // An older directory is migrated in place, step by step, each step logged.
+    upgrade_data_layout(options.data_dir, [](const std::string& line) {
+        Poco::Logger::get("ocop.server").notice(line);
+    });
+    ServerStores s;
+    // Durability::full: an answered push has reached the disk, whatever happens next.
+    s.data = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
+    s.accounts = std::make_unique<SqliteAccountStore>(file("accounts.db"),
+                                                      account_options(options, *s.data));
+    s.audit = std::make_unique<SqliteAuditLog>(file("audit.db"));
+    return s;
+}
+
+ServerStores open_postgresql(const ServerOptions& options) {
+    pg::StoreOptions pg;
+    pg.url = options.database;
+    pg.schema = options.database_schema;
+    ServerStores s;
+    s.data = std::make_unique<pg::PgStore>(pg);
+    s.accounts = std::make_unique<SqliteAccountStore>(
+        Poco::Path(options.data_dir).append(Poco::Path("accounts.db")).toString(),
+        account_options(options, *s.data));
+    s.audit = std::make_unique<SqliteAuditLog>(
+        Poco::Path(options.data_dir).append(Poco::Path("audit.db")).toString());
+    return s;
+}
+
+}  // namespace
+
+bool is_postgresql_url(const std::string& database) {
+    return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+ServerStores open_server_stores(const ServerOptions& options) {
+    Poco::File(options.data_dir).createDirectories();
+    if (options.database.empty()) return open_sqlite(options);
+    if (!is_postgresql_url(options.database))
+        throw Error(ErrorKind::invalid_input, errc::store_io,
+                    "--database must be a PostgreSQL URL (postgresql://USER@HOST:PORT/DB), not '" +
+                        options.database + "'");
+    return open_postgresql(options);
+}
+
+}  // namespace ocop::server
