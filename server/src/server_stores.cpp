@@ -4,10 +4,12 @@
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 
+#include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/postgres/pg_store.hpp"
+#include "ocop/postgres/pg_views.hpp"
 #include "ocop/server/data_layout.hpp"
 #include "ocop/server/server_identity.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
@@ -59,7 +61,14 @@ ServerStores open_postgresql(const ServerOptions& options) {
     pg.url = options.database;
     pg.schema = options.database_schema;
     ServerStores s;
-    s.data = std::make_unique<pg::PgStore>(pg);
+    auto data = std::make_unique<pg::PgStore>(pg);
+    {
+        auto c = data->pool().acquire();
+        if (const std::string said = pg::ensure_views(*c, builtin_schema(), pg.schema);
+            !said.empty())
+            Poco::Logger::get("ocop.server").notice(said);
+    }
+    s.data = std::move(data);
     s.accounts = std::make_unique<SqliteAccountStore>(
         Poco::Path(options.data_dir).append(Poco::Path("accounts.db")).toString(),
         account_options(options, *s.data));
