@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <string>
 
@@ -15,18 +14,6 @@
 #include "ocop/server/tuning.hpp"
 
 namespace ocop::server {
-
-struct AccountStoreOptions {
-    // Work factor of new password hashes. Tests lower it; production keeps the default.
-    uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
-    // Unix ms: token ages, rotation, idle expiry, revocation times. Tests move it by weeks.
-    PhysicalClock clock = system_physical_clock();
-    // True for a replica id that no new device may take: the server's own ("server-…") and any
-    // that already wrote to the data store. A replica id is visible to every device in pulled
-    // stamps; enrolling under one would let a device write as its owner. Unset: only ids of
-    // enrolled devices are protected (their owner check).
-    std::function<bool(const std::string& replica)> replica_reserved;
-};
 
 class SqliteAccountStore final : public AccountStore {
   public:
