@@ -4,6 +4,7 @@
 // processes: the same token rotated by both at once, the same replica enrolled by both, last_seen
 // written by both, and a password guesser spreading attempts over three of them. Also: no secret
 // in any row, and a schema of a newer layout refused.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -79,9 +80,9 @@ auto together(int threads, Fn fn) {
 }
 
 // A connection to the place's schema, for looking at the rows themselves.
-ocop::pg::Connection raw(const ocop::pg::StoreOptions& place) {
-    ocop::pg::Connection c(place.url);
-    c.exec(ocop::pg::search_path_sql(place.schema));
+std::unique_ptr<ocop::pg::Connection> raw(const ocop::pg::StoreOptions& place) {
+    auto c = std::make_unique<ocop::pg::Connection>(place.url);
+    c->exec(ocop::pg::search_path_sql(place.schema));
     return c;
 }
 
@@ -246,18 +247,18 @@ TEST_CASE("passwords and tokens never reach the PostgreSQL rows in clear", "[pos
     auto c = raw(place.pg());
     std::string everything;
     for (const char* table : {"users", "devices", "grants", "meta"}) {
-        const auto r = c.query(std::string("SELECT t::text FROM ") + table + " t");
+        const auto r = c->query(std::string("SELECT t::text FROM ") + table + " t");
         for (int i = 0; i < r.rows(); ++i) everything += std::string(r.text(i, 0)) + "\n";
     }
     CHECK(everything.find("can.bo.xa") != std::string::npos);  // the dump has the rows
     CHECK(everything.find(password) == std::string::npos);
     CHECK(everything.find(token) == std::string::npos);
     CHECK(everything.find(rotated) == std::string::npos);
-    const auto device = c.query("SELECT token_hash, prev_token_hash FROM devices");
+    const auto device = c->query("SELECT token_hash, prev_token_hash FROM devices");
     REQUIRE(device.rows() == 1);
     CHECK(device.text(0, 0) == secrets::sha256_hex(rotated));
     CHECK(device.text(0, 1) == secrets::sha256_hex(token));
-    const auto user = c.query("SELECT password_hash FROM users WHERE name = 'can.bo.xa'");
+    const auto user = c->query("SELECT password_hash FROM users WHERE name = 'can.bo.xa'");
     REQUIRE(user.rows() == 1);
     CHECK(verify_password(password, user.text(0, 0)));
 }
@@ -273,13 +274,13 @@ TEST_CASE("a schema with a newer accounts, audit or throttle layout is refused, 
     CHECK(error_code_of([&] { PgAccountStore accounts(place.pg(), options_at(time)); }) ==
           "<no error>");
     auto c = raw(place.pg());
-    c.exec("UPDATE meta SET value = '99' WHERE key = 'accounts_layout'");
+    c->exec("UPDATE meta SET value = '99' WHERE key = 'accounts_layout'");
     CHECK(error_code_of([&] { PgAccountStore accounts(place.pg(), options_at(time)); }) ==
           errc::store_layout_too_new);
-    c.exec("UPDATE meta SET value = '99' WHERE key = 'audit_layout'");
+    c->exec("UPDATE meta SET value = '99' WHERE key = 'audit_layout'");
     CHECK(error_code_of([&] { ocop::pg::PgAuditLog audit(place.pg()); }) ==
           errc::store_layout_too_new);
-    c.exec("UPDATE meta SET value = '99' WHERE key = 'login_throttle_layout'");
+    c->exec("UPDATE meta SET value = '99' WHERE key = 'login_throttle_layout'");
     CHECK(error_code_of([&] { PgLoginThrottleState throttle(place.pg()); }) ==
           errc::store_layout_too_new);
 }

@@ -29,10 +29,12 @@ constexpr Layout kLayout{"login_throttle_layout", login_throttle_layout, kTables
 
 // Creates the row if missing and locks it until the transaction ends; the no-op update is what
 // makes ON CONFLICT lock and return the row another process committed.
-const Statement kLock{"thr_lock",
-                      "INSERT INTO login_throttle(key, failures, lockouts, locked_until, "
-                      "last_failure) VALUES($1, '', 0, 0, 0) ON CONFLICT(key) DO UPDATE SET "
-                      "key=excluded.key RETURNING failures, lockouts, locked_until, last_failure"};
+const Statement kLock{
+    "thr_lock",
+    "INSERT INTO login_throttle(key, failures, lockouts, locked_until, "
+    "last_failure) VALUES($1, '', 0, 0, 0) ON CONFLICT(key) DO UPDATE SET "
+    "lockouts=login_throttle.lockouts RETURNING failures, lockouts, locked_until, "
+    "last_failure"};
 const Statement kFind{"thr_find",
                       "SELECT failures, lockouts, locked_until, last_failure FROM login_throttle "
                       "WHERE key=$1"};

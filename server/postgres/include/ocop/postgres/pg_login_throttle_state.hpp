@@ -23,7 +23,7 @@ class PgLoginThrottleState final : public server::LoginThrottleState {
     // Connects and creates the table if missing, in store.schema. Records with no failure for
     // longer than `policy` remembers anything (and not locked) are deleted now and then; the
     // table is not capped at policy.max_entries: the database's disk holds a day of records.
-    PgLoginThrottleState(StoreOptions store, const server::LoginThrottlePolicy& policy = {});
+    explicit PgLoginThrottleState(StoreOptions store, const server::LoginThrottlePolicy& policy = {});
 
     std::optional<server::LoginThrottleRecord> find(const std::string& key) override;
     void update(const std::string& key, int64_t now,
