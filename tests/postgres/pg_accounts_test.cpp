@@ -292,7 +292,7 @@ TEST_CASE("the audit trail keeps only valid UTF-8 without NUL on PostgreSQL", "[
     e.received_ms = 1;
     e.user = "can.bo.an";
     e.outcome = "rejected";
-    e.message = std::string("bad byte \xC3( and a NUL \0 here", 30);
+    e.message = std::string("bad byte \xC3( and a NUL ") + '\0' + " here";
     log->append({e});
     const auto got = log->query({});
     REQUIRE(got.size() == 1);
