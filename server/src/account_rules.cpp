@@ -120,12 +120,26 @@ void throw_replica_reserved(const std::string& replica) {
                     "device picks a new replica id");
 }
 
-std::string dummy_password_hash(uint32_t iterations) {
+void PasswordCheck::require(std::string_view password,
+                            const std::optional<std::string>& stored_hash, bool disabled) {
     // Random salt and random "hash" in the real format: checking a password against it costs the
     // same derivation as a real check (and never matches), without deriving anything up front.
-    return std::string(password_hash_scheme) + "$" + std::to_string(iterations) + "$" +
-           secrets::base64(secrets::random_bytes(tuning::password_salt_bytes)) + "$" +
-           secrets::base64(secrets::random_bytes(32));
+    std::call_once(once_, [this] {
+        dummy_ = std::string(password_hash_scheme) + "$" + std::to_string(iterations_) + "$" +
+                 secrets::base64(secrets::random_bytes(tuning::password_salt_bytes)) + "$" +
+                 secrets::base64(secrets::random_bytes(32));
+    });
+    const bool match = verify_password(password, stored_hash ? *stored_hash : dummy_);
+    if (!stored_hash || !match || disabled) throw_bad_credentials();
+}
+
+void complete_enrollment(Enrollment& out, const EnrollRequest& req, int64_t now) {
+    out.device.user = req.user;
+    out.device.replica = req.replica;
+    out.device.name = req.device_name;
+    out.device.app_version = req.app_version;
+    out.device.last_seen_ms = now;
+    out.device.token_issued_ms = now;
 }
 
 AuthResult invalid_token() {

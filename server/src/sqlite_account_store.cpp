@@ -125,12 +125,6 @@ SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOpti
     txn.commit();
 }
 
-const std::string& SqliteAccountStore::dummy_hash() {
-    std::call_once(dummy_once_,
-                   [this] { dummy_hash_ = dummy_password_hash(options_.pbkdf2_iterations); });
-    return dummy_hash_;
-}
-
 bool SqliteAccountStore::user_exists_locked(const std::string& name) {
     return db_.prepare("SELECT 1 FROM users WHERE name = ?").bind(1, name).step();
 }
@@ -193,10 +187,7 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             disabled = st.int64(1) != 0;
         }
     }
-    // The same work whether or not the user exists, and the same answer for every failure, so
-    // that neither the message nor the time tells an attacker which usernames exist.
-    const bool match = verify_password(req.password, stored_hash ? *stored_hash : dummy_hash());
-    if (!stored_hash || !match || disabled) throw_bad_credentials();
+    password_check_.require(req.password, stored_hash, disabled);  // slow: unlocked
 
     Enrollment out;
     out.token = secrets::new_device_token();
@@ -257,12 +248,7 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             .run();
     }
     txn.commit();
-    out.device.user = req.user;
-    out.device.replica = req.replica;
-    out.device.name = req.device_name;
-    out.device.app_version = req.app_version;
-    out.device.last_seen_ms = now;
-    out.device.token_issued_ms = now;
+    complete_enrollment(out, req, now);
     return out;
 }
 

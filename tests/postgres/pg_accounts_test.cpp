@@ -17,6 +17,7 @@
 #include "ocop/postgres/pg_audit_log.hpp"
 #include "ocop/postgres/pg_connection.hpp"
 #include "ocop/postgres/pg_login_throttle_state.hpp"
+#include "ocop/postgres/pg_store.hpp"
 #include "ocop/server/login_throttle.hpp"
 #include "ocop/server/password_hash.hpp"
 #include "ocop/server/secrets.hpp"
@@ -79,6 +80,17 @@ auto together(int threads, Fn fn) {
     return std::make_pair(std::move(results), std::move(errors));
 }
 
+// Two server processes on one schema: two store instances on one clock, with one user.
+struct TwoProcesses {
+    explicit TwoProcesses(const std::string& name) : place(name) {
+        a.add_user("can.bo.an", "mat-khau-an-2026");
+    }
+    AccountsPlace place;
+    SharedClock time;
+    PgAccountStore a{place.pg(), options_at(time)};
+    PgAccountStore b{place.pg(), options_at(time)};
+};
+
 // A connection to the place's schema, for looking at the rows themselves.
 std::unique_ptr<ocop::pg::Connection> raw(const ocop::pg::StoreOptions& place) {
     auto c = std::make_unique<ocop::pg::Connection>(place.url);
@@ -92,11 +104,8 @@ TEST_CASE(
     "two processes rotating the same token at once issue one new token, and every token "
     "the device may hold works",
     "[postgres][accounts][tokens]") {
-    AccountsPlace place("ocop-pg-rotate");
-    SharedClock time;
-    PgAccountStore a(place.pg(), options_at(time));
-    PgAccountStore b(place.pg(), options_at(time));
-    a.add_user("can.bo.an", "mat-khau-an-2026");
+    TwoProcesses two("ocop-pg-rotate");
+    auto& [place, time, a, b] = two;
 
     // Several rounds: each one a token due for rotation, presented by 8 requests at once (the
     // device's parallel requests, spread over the two processes).
@@ -130,11 +139,8 @@ TEST_CASE(
 
 TEST_CASE("a previous token used after the race window is rotated again, on any process",
           "[postgres][accounts][tokens]") {
-    AccountsPlace place("ocop-pg-rotate-late");
-    SharedClock time;
-    PgAccountStore a(place.pg(), options_at(time));
-    PgAccountStore b(place.pg(), options_at(time));
-    a.add_user("can.bo.an", "mat-khau-an-2026");
+    TwoProcesses two("ocop-pg-rotate-late");
+    auto& [place, time, a, b] = two;
     const Enrollment e = a.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
     time.now->store(kT0 + kDay * 8);
     const auto first = a.authenticate(e.token);
@@ -151,11 +157,8 @@ TEST_CASE("a previous token used after the race window is rotated again, on any 
 
 TEST_CASE("the same replica enrolled from two processes at once is one device",
           "[postgres][accounts]") {
-    AccountsPlace place("ocop-pg-enrol");
-    SharedClock time;
-    PgAccountStore a(place.pg(), options_at(time));
-    PgAccountStore b(place.pg(), options_at(time));
-    a.add_user("can.bo.an", "mat-khau-an-2026");
+    TwoProcesses two("ocop-pg-enrol");
+    auto& [place, time, a, b] = two;
     a.add_user("can.bo.binh", "mat-khau-binh-2026");
 
     SECTION("one user: every login succeeds, on one device row, and the last token wins") {
@@ -204,11 +207,8 @@ TEST_CASE("the same replica enrolled from two processes at once is one device",
 
 TEST_CASE("two processes authenticating the same devices move last_seen without deadlock",
           "[postgres][accounts]") {
-    AccountsPlace place("ocop-pg-seen");
-    SharedClock time;
-    PgAccountStore a(place.pg(), options_at(time));
-    PgAccountStore b(place.pg(), options_at(time));
-    a.add_user("can.bo.an", "mat-khau-an-2026");
+    TwoProcesses two("ocop-pg-seen");
+    auto& [place, time, a, b] = two;
     std::vector<std::string> tokens;
     for (int d = 0; d < 3; ++d)
         tokens.push_back(
@@ -421,4 +421,44 @@ TEST_CASE("stale throttle records are forgotten on PostgreSQL as in memory",
     CHECK(cluster[0].size() == 0);  // both records were stale: dropped when looked at
     cluster[0].record_failure("can.bo.xa", "10.0.0.1");
     CHECK(cluster.wait_ms(1, "can.bo.xa", "10.0.0.1") == 0);  // a fresh allowance of 5
+}
+
+TEST_CASE("accounts, audit and throttle can share the data store's connections, even just one",
+          "[postgres][accounts][audit][throttle]") {
+    ocop::pg::StoreOptions options;
+    options.url = *ocop::test::test_pg_url();
+    options.schema = ocop::test::fresh_pg_schema();
+    options.max_connections = 1;  // a login that held one connection and wanted another would hang
+    ocop::pg::PgStore data(options);
+    SharedClock time;
+    AccountStoreOptions account_options = options_at(time);
+    account_options.replica_reserved = [&](const std::string& replica) {
+        return replica.starts_with("server-") || data.last_applied(replica) > 0;
+    };
+    PgAccountStore accounts(data, account_options);
+    ocop::pg::PgAuditLog audit(data);
+    LoginThrottle throttle(time.clock(), {}, std::make_unique<PgLoginThrottleState>(data));
+
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    CHECK(error_code_of([&] {
+              accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "server-1"));
+          }) == errc::auth_replica_reserved);
+    const Enrollment e = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    // A login again, from a known device: the reserved check does not stand in its way.
+    const Enrollment again =
+        accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
+    CHECK(again.device.id == e.device.id);
+    time.now->store(kT0 + kDay * 8);
+    CHECK(accounts.authenticate(again.token).rotated_token);
+    AuditEntry entry;
+    entry.user = "can.bo.an";
+    entry.outcome = "applied";
+    audit.append({entry});
+    CHECK(audit.query({}).size() == 1);
+    for (int i = 0; i < 5; ++i) throttle.record_failure("can.bo.an", "10.0.0.1");
+    CHECK(throttle.retry_after("can.bo.an", "10.0.0.1").count() == kMinute);
+    // The tables are in the data store's schema.
+    auto c = raw(options);
+    CHECK(c->query("SELECT count(*) FROM devices").text(0, 0) == "1");
+    CHECK(c->query("SELECT count(*) FROM cells").text(0, 0) == "0");
 }

@@ -192,18 +192,17 @@ AuthResult accepted(TokenRow row, std::optional<std::string> rotated) {
 
 }  // namespace
 
-PgAccountStore::PgAccountStore(StoreOptions store, AccountStoreOptions options)
-    : store_(std::move(store)),
-      options_(std::move(options)),
-      pool_(store_.url, store_.max_connections, search_path_sql(store_.schema)) {
-    auto c = pool_.acquire();
-    ensure_layout(*c, store_.schema, kLayout);
-}
+PgAccountStore::PgAccountStore(const StoreOptions& store, AccountStoreOptions options)
+    : PgAccountStore(PoolHandle(store), store.schema, std::move(options)) {}
 
-const std::string& PgAccountStore::dummy_hash() {
-    std::call_once(dummy_once_,
-                   [this] { dummy_hash_ = dummy_password_hash(options_.pbkdf2_iterations); });
-    return dummy_hash_;
+PgAccountStore::PgAccountStore(PgStore& data, AccountStoreOptions options)
+    : PgAccountStore(PoolHandle(data), data.options().schema, std::move(options)) {}
+
+PgAccountStore::PgAccountStore(PoolHandle pool, const std::string& schema,
+                               AccountStoreOptions options)
+    : options_(std::move(options)), pool_(std::move(pool)) {
+    auto c = pool_.acquire();
+    ensure_layout(*c, schema, kLayout);
 }
 
 void PgAccountStore::add_user(const std::string& name, std::string_view password) {
@@ -257,16 +256,17 @@ Enrollment PgAccountStore::enroll(const EnrollRequest& req) {
             disabled = boolean(r, 0, 1);
         }
     }
-    // The same work whether or not the user exists, and the same answer for every failure, so
-    // that neither the message nor the time tells an attacker which usernames exist.
-    const bool match = verify_password(req.password, stored_hash ? *stored_hash : dummy_hash());
-    if (!stored_hash || !match || disabled) throw_bad_credentials();
+    password_check_.require(req.password, stored_hash, disabled);  // slow: unlocked
 
     Enrollment out;
     out.token = secrets::new_device_token();
     const std::string token_hash = secrets::sha256_hex(out.token);
     const int64_t now = options_.clock();
 
+    // Asked before a connection is held: the callback reads the data store, which may share this
+    // store's pool (a login holding the last connection while waiting for another would never
+    // get it). Only used for a replica no device holds yet.
+    const bool reserved = options_.replica_reserved && options_.replica_reserved(req.replica);
     auto c = pool_.acquire();
     Transaction txn(*c);
     // Two processes enrolling the same new replica: the INSERT of the second waits for the first
@@ -287,8 +287,7 @@ Enrollment PgAccountStore::enroll(const EnrollRequest& req) {
                    {out.device.id, token_hash, req.device_name, req.app_version, num(now)});
             break;
         }
-        if (options_.replica_reserved && options_.replica_reserved(req.replica))
-            throw_replica_reserved(req.replica);
+        if (reserved) throw_replica_reserved(req.replica);
         out.device.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         out.device.created_ms = now;
         if (c->run(kEnrol, {out.device.id, req.user, req.replica, req.device_name, req.app_version,
@@ -300,12 +299,7 @@ Enrollment PgAccountStore::enroll(const EnrollRequest& req) {
                         "replica " + req.replica + " is being enrolled elsewhere; try again");
     }
     txn.commit();
-    out.device.user = req.user;
-    out.device.replica = req.replica;
-    out.device.name = req.device_name;
-    out.device.app_version = req.app_version;
-    out.device.last_seen_ms = now;
-    out.device.token_issued_ms = now;
+    complete_enrollment(out, req, now);
     return out;
 }
 

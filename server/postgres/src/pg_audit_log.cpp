@@ -46,10 +46,13 @@ const Statement kAppend{
 
 }  // namespace
 
-PgAuditLog::PgAuditLog(StoreOptions store)
-    : pool_(store.url, store.max_connections, search_path_sql(store.schema)) {
+PgAuditLog::PgAuditLog(const StoreOptions& store) : PgAuditLog(PoolHandle(store), store.schema) {}
+
+PgAuditLog::PgAuditLog(PgStore& data) : PgAuditLog(PoolHandle(data), data.options().schema) {}
+
+PgAuditLog::PgAuditLog(PoolHandle pool, const std::string& schema) : pool_(std::move(pool)) {
     auto c = pool_.acquire();
-    ensure_layout(*c, store.schema, kLayout);
+    ensure_layout(*c, schema, kLayout);
 }
 
 void PgAuditLog::append(std::vector<AuditEntry> entries) {

@@ -78,12 +78,19 @@ std::vector<Param> params_of(const std::string& key, const LoginThrottleRecord& 
 
 }  // namespace
 
-PgLoginThrottleState::PgLoginThrottleState(StoreOptions store,
+PgLoginThrottleState::PgLoginThrottleState(const StoreOptions& store,
                                            const server::LoginThrottlePolicy& policy)
-    : pool_(store.url, store.max_connections, search_path_sql(store.schema)),
+    : PgLoginThrottleState(PoolHandle(store), store.schema, policy) {}
+
+PgLoginThrottleState::PgLoginThrottleState(PgStore& data, const server::LoginThrottlePolicy& policy)
+    : PgLoginThrottleState(PoolHandle(data), data.options().schema, policy) {}
+
+PgLoginThrottleState::PgLoginThrottleState(PoolHandle pool, const std::string& schema,
+                                           const server::LoginThrottlePolicy& policy)
+    : pool_(std::move(pool)),
       retention_ms_(std::max(policy.failure_window, policy.lockout_memory).count()) {
     auto c = pool_.acquire();
-    ensure_layout(*c, store.schema, kLayout);
+    ensure_layout(*c, schema, kLayout);
 }
 
 std::optional<LoginThrottleRecord> PgLoginThrottleState::find(const std::string& key) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,9 +29,25 @@ void check_revoke_reason(const std::string& reason);
 [[noreturn]] void throw_device_revoked(int64_t revoked_ms, const std::string& reason);
 [[noreturn]] void throw_replica_reserved(const std::string& replica);
 
-// A password hash in the real format that matches nothing: checked for unknown users, so that
-// they cost as much as known ones.
-std::string dummy_password_hash(uint32_t iterations);
+// The password check of a login (enroll).
+class PasswordCheck {
+  public:
+    explicit PasswordCheck(uint32_t iterations) : iterations_(iterations) {}
+    // Throws auth.bad_credentials for an unknown user (no stored hash), a wrong password and a
+    // disabled user alike. The same work whether or not the user exists, and the same answer for
+    // every failure, so that neither the message nor the time tells an attacker which usernames
+    // exist.
+    void require(std::string_view password, const std::optional<std::string>& stored_hash,
+                 bool disabled);
+
+  private:
+    const uint32_t iterations_;
+    std::once_flag once_;
+    std::string dummy_;  // checked for unknown users, so they cost as much as known ones
+};
+
+// The rest of an enrolment's answer once its device row is written (id, created_ms set).
+void complete_enrollment(Enrollment& out, const EnrollRequest& req, int64_t now);
 
 // The AuthResult of a token that is unknown, replaced, or a previous token past its grace.
 AuthResult invalid_token();

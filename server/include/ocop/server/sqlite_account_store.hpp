@@ -10,6 +10,7 @@
 
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_db.hpp"
+#include "ocop/server/account_rules.hpp"
 #include "ocop/server/account_store.hpp"
 #include "ocop/server/tuning.hpp"
 
@@ -35,15 +36,13 @@ class SqliteAccountStore final : public AccountStore {
     std::optional<DeviceInfo> device(const std::string& device_id) override;
 
   private:
-    const std::string& dummy_hash();
     bool user_exists_locked(const std::string& name);
     std::vector<sync::Grant> grants_locked(const std::string& user);
 
     AccountStoreOptions options_;
     std::mutex mutex_;  // the connection is opened without SQLite's own mutex
     sqlite::Db db_;
-    std::once_flag dummy_once_;
-    std::string dummy_hash_;  // checked for unknown users, so they cost as much as known ones
+    PasswordCheck password_check_{options_.pbkdf2_iterations};
 };
 
 }  // namespace ocop::server

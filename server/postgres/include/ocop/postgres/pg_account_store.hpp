@@ -7,11 +7,11 @@
 // As in SQLite, PBKDF2 runs outside any transaction and without holding a connection.
 #pragma once
 
-#include <mutex>
 #include <string>
 
-#include "ocop/postgres/pg_pool.hpp"
+#include "ocop/postgres/pg_pool_handle.hpp"
 #include "ocop/postgres/pg_store.hpp"
+#include "ocop/server/account_rules.hpp"
 #include "ocop/server/account_store.hpp"
 
 namespace ocop::pg {
@@ -23,7 +23,10 @@ class PgAccountStore final : public server::AccountStore {
   public:
     // Connects and creates the tables if missing, in store.schema. Throws Error(store.*), and
     // store.layout_too_new for a schema written by a newer server.
-    PgAccountStore(StoreOptions store, server::AccountStoreOptions options = {});
+    explicit PgAccountStore(const StoreOptions& store, server::AccountStoreOptions options = {});
+    // The same in the data store's schema, on its connections (no pool of its own). `data` must
+    // outlive this store.
+    explicit PgAccountStore(PgStore& data, server::AccountStoreOptions options = {});
 
     void add_user(const std::string& name, std::string_view password) override;
     bool has_user(const std::string& name) override;
@@ -40,13 +43,11 @@ class PgAccountStore final : public server::AccountStore {
     std::optional<server::DeviceInfo> device(const std::string& device_id) override;
 
   private:
-    const std::string& dummy_hash();
+    PgAccountStore(PoolHandle pool, const std::string& schema, server::AccountStoreOptions options);
 
-    const StoreOptions store_;
     server::AccountStoreOptions options_;
-    Pool pool_;
-    std::once_flag dummy_once_;
-    std::string dummy_hash_;  // checked for unknown users, so they cost as much as known ones
+    PoolHandle pool_;
+    server::PasswordCheck password_check_{options_.pbkdf2_iterations};
 };
 
 }  // namespace ocop::pg

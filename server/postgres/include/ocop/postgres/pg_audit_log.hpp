@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ocop/postgres/pg_pool.hpp"
+#include "ocop/postgres/pg_pool_handle.hpp"
 #include "ocop/postgres/pg_store.hpp"
 #include "ocop/server/audit_log.hpp"
 
@@ -18,14 +18,18 @@ class PgAuditLog final : public server::AuditLog {
   public:
     // Connects and creates the table if missing, in store.schema. Throws Error(store.*), and
     // store.layout_too_new for a schema written by a newer server.
-    explicit PgAuditLog(StoreOptions store);
+    explicit PgAuditLog(const StoreOptions& store);
+    // The same in the data store's schema, on its connections. `data` must outlive this log.
+    explicit PgAuditLog(PgStore& data);
 
     void append(std::vector<server::AuditEntry> entries) override;
     // At most tuning::max_audit_query_rows entries, whatever query.limit says.
     std::vector<server::AuditEntry> query(const server::AuditQuery& query) override;
 
   private:
-    Pool pool_;
+    PgAuditLog(PoolHandle pool, const std::string& schema);
+
+    PoolHandle pool_;
 };
 
 }  // namespace ocop::pg

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "ocop/postgres/pg_pool.hpp"
+#include "ocop/postgres/pg_pool_handle.hpp"
 #include "ocop/postgres/pg_store.hpp"
 #include "ocop/server/login_throttle.hpp"
 
@@ -23,7 +23,10 @@ class PgLoginThrottleState final : public server::LoginThrottleState {
     // Connects and creates the table if missing, in store.schema. Records with no failure for
     // longer than `policy` remembers anything (and not locked) are deleted now and then; the
     // table is not capped at policy.max_entries: the database's disk holds a day of records.
-    explicit PgLoginThrottleState(StoreOptions store, const server::LoginThrottlePolicy& policy = {});
+    explicit PgLoginThrottleState(const StoreOptions& store,
+                                  const server::LoginThrottlePolicy& policy = {});
+    // The same in the data store's schema, on its connections. `data` must outlive this state.
+    explicit PgLoginThrottleState(PgStore& data, const server::LoginThrottlePolicy& policy = {});
 
     std::optional<server::LoginThrottleRecord> find(const std::string& key) override;
     void update(const std::string& key, int64_t now,
@@ -34,7 +37,10 @@ class PgLoginThrottleState final : public server::LoginThrottleState {
     size_t size() override;
 
   private:
-    Pool pool_;
+    PgLoginThrottleState(PoolHandle pool, const std::string& schema,
+                         const server::LoginThrottlePolicy& policy);
+
+    PoolHandle pool_;
     const int64_t retention_ms_;
     std::atomic<uint64_t> updates_{0};  // old records are pruned every so many updates
 };
