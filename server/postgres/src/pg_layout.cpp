@@ -13,19 +13,10 @@ namespace {
 constexpr const char* kMetaSql =
     R"sql(CREATE TABLE IF NOT EXISTS meta(key text COLLATE "C" PRIMARY KEY, value text NOT NULL))sql";
 
-// FNV-1a: the advisory lock's key must be the same in every process and every build.
-int64_t lock_key_of(const std::string& schema) {
-    uint64_t h = 14695981039346656037ull;
-    for (char c : "ocop.layout:" + schema) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-    }
-    return static_cast<int64_t>(h);
-}
-
 void ensure_once(Connection& c, const std::string& schema, const Layout& layout) {
     Transaction txn(c);
-    c.query("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(lock_key_of(schema))});
+    c.query("SELECT pg_advisory_xact_lock($1::bigint)",
+            {std::to_string(advisory_lock_key("ocop.layout:" + schema))});
     c.exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema));
     c.exec(kMetaSql);
     c.exec(layout.ddl);
@@ -47,6 +38,15 @@ void ensure_once(Connection& c, const std::string& schema, const Layout& layout)
 }
 
 }  // namespace
+
+int64_t advisory_lock_key(std::string_view name) {
+    uint64_t h = 14695981039346656037ull;
+    for (char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return static_cast<int64_t>(h);
+}
 
 void ensure_layout(Connection& c, const std::string& schema, const Layout& layout) {
     try {

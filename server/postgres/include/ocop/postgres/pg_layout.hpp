@@ -2,7 +2,9 @@
 // PostgreSQL schema, with the layout version the store keeps under its own key of `meta`.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "ocop/postgres/pg_connection.hpp"
 
@@ -20,5 +22,8 @@ struct Layout {
 // processes by an advisory lock of the schema, so that servers starting together on an empty
 // database create it once.
 void ensure_layout(Connection& c, const std::string& schema, const Layout& layout);
+
+// The key of an advisory lock named `name`: FNV-1a, the same in every process and every build.
+int64_t advisory_lock_key(std::string_view name);
 
 }  // namespace ocop::pg
