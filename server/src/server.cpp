@@ -67,9 +67,12 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     });
     context_.reset(new ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
                                      options_.limits, system_physical_clock()});
-    login_throttle_ = std::make_unique<LoginThrottle>(
-        options_.login_throttle_clock ? options_.login_throttle_clock : system_physical_clock(),
-        options_.login_throttle);
+    const PhysicalClock throttle_clock =
+        options_.login_throttle_clock ? options_.login_throttle_clock : system_physical_clock();
+    login_throttle_ = stores.throttle_state
+                          ? std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle,
+                                                            std::move(stores.throttle_state))
+                          : std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle);
 }
 
 std::optional<domain::DemoReport> Server::seed_demo_province(const domain::DemoOptions& options) {

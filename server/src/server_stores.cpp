@@ -8,6 +8,9 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/postgres/pg_account_store.hpp"
+#include "ocop/postgres/pg_audit_log.hpp"
+#include "ocop/postgres/pg_login_throttle_state.hpp"
 #include "ocop/postgres/pg_store.hpp"
 #include "ocop/postgres/pg_views.hpp"
 #include "ocop/server/data_layout.hpp"
@@ -25,9 +28,7 @@ AccountStoreOptions account_options(const ServerOptions& options, Store& data) {
     if (options.accounts_clock) out.clock = options.accounts_clock;
     out.replica_reserved = [store = &data](const std::string& replica) {
         if (replica.starts_with(server_replica_prefix)) return true;
-        uint64_t applied = 0;  // the exactly-once bookkeeping lives in the write side only
-        store->write([&](StoreTxn& txn) { applied = txn.last_applied(replica); });
-        return applied > 0;
+        return store->last_applied(replica) > 0;  // a read: logins never queue behind pushes
     };
     return out;
 }
@@ -68,12 +69,12 @@ ServerStores open_postgresql(const ServerOptions& options) {
             !said.empty())
             Poco::Logger::get("ocop.server").notice(said);
     }
+    // The accounts, the audit trail and the login throttle share the data store's schema and
+    // connections: every process of the province sees the same tokens and the same failures.
+    s.accounts = std::make_unique<pg::PgAccountStore>(*data, account_options(options, *data));
+    s.audit = std::make_unique<pg::PgAuditLog>(*data);
+    s.throttle_state = std::make_unique<pg::PgLoginThrottleState>(*data, options.login_throttle);
     s.data = std::move(data);
-    s.accounts = std::make_unique<SqliteAccountStore>(
-        Poco::Path(options.data_dir).append(Poco::Path("accounts.db")).toString(),
-        account_options(options, *s.data));
-    s.audit = std::make_unique<SqliteAuditLog>(
-        Poco::Path(options.data_dir).append(Poco::Path("audit.db")).toString());
     return s;
 }
 

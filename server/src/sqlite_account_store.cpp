@@ -20,8 +20,7 @@
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
-#include "ocop/domain/date.hpp"
-#include "ocop/domain/permissions.hpp"
+#include "ocop/server/account_rules.hpp"
 #include "ocop/server/password_hash.hpp"
 #include "ocop/server/secrets.hpp"
 
@@ -106,34 +105,6 @@ DeviceInfo read_device(const sqlite::Stmt& st) {
 // Check-then-write (user exists? replica owned?) under the write lock: see ImmediateTxn.
 using WriteTxn = sqlite::ImmediateTxn;
 
-[[noreturn]] void bad_credentials() {
-    throw Error(ErrorKind::unauthorized, errc::auth_bad_credentials,
-                "unknown user or wrong password");
-}
-
-[[noreturn]] void user_unknown(const std::string& user) {
-    throw Error(ErrorKind::not_found, errc::auth_user_unknown, "no user '" + user + "'");
-}
-
-[[noreturn]] void device_unknown(const std::string& device_id) {
-    throw Error(ErrorKind::not_found, errc::auth_unknown_device,
-                "no device '" + device_id + "' (ocop-admin device list shows them)");
-}
-
-void check_length(std::string_view what, const std::string& value, size_t max) {
-    if (value.size() > max)
-        throw Error(ErrorKind::invalid_input, errc::value_too_long,
-                    std::string(what) + " is longer than " + std::to_string(max) + " bytes");
-}
-
-std::string revoked_message(int64_t revoked_ms, const std::string& reason) {
-    // The calendar day in Vietnam, as the officer reads dates.
-    return "this device was revoked by an administrator on " +
-           domain::Date::from_unix_ms(revoked_ms).iso() + ": " + reason +
-           "; unsent work stays on the device — ask the administrator to reinstate it, then log "
-           "in again";
-}
-
 }  // namespace
 
 SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOptions options)
@@ -154,18 +125,6 @@ SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOpti
     txn.commit();
 }
 
-const std::string& SqliteAccountStore::dummy_hash() {
-    // Random salt and random "hash" in the real format: checking a password against it costs the
-    // same derivation as a real check (and never matches), without deriving anything up front.
-    std::call_once(dummy_once_, [this] {
-        dummy_hash_ = std::string(password_hash_scheme) + "$" +
-                      std::to_string(options_.pbkdf2_iterations) + "$" +
-                      secrets::base64(secrets::random_bytes(tuning::password_salt_bytes)) + "$" +
-                      secrets::base64(secrets::random_bytes(32));
-    });
-    return dummy_hash_;
-}
-
 bool SqliteAccountStore::user_exists_locked(const std::string& name) {
     return db_.prepare("SELECT 1 FROM users WHERE name = ?").bind(1, name).step();
 }
@@ -176,9 +135,7 @@ void SqliteAccountStore::add_user(const std::string& name, std::string_view pass
     const std::string hash = hash_password(password, options_.pbkdf2_iterations);  // slow: unlocked
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
-    if (user_exists_locked(name))
-        throw Error(ErrorKind::conflict, errc::auth_user_exists,
-                    "user '" + name + "' already exists");
+    if (user_exists_locked(name)) throw_user_exists(name);
     db_.prepare("INSERT INTO users(name, password_hash, created_ms, disabled) VALUES (?, ?, ?, 0)")
         .bind(1, name)
         .bind(2, hash)
@@ -218,11 +175,7 @@ std::optional<DeviceInfo> SqliteAccountStore::device(const std::string& device_i
 }
 
 Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
-    if (!valid_replica_id(req.replica))
-        throw Error(ErrorKind::invalid_input, errc::sync_malformed,
-                    "'replica' must be an id of 1-64 characters [a-z0-9_-]");
-    check_length("device_name", req.device_name, tuning::max_device_name_bytes);
-    check_length("app_version", req.app_version, tuning::max_app_version_bytes);
+    check_enroll_request(req);
 
     std::optional<std::string> stored_hash;
     bool disabled = false;
@@ -234,10 +187,7 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             disabled = st.int64(1) != 0;
         }
     }
-    // The same work whether or not the user exists, and the same answer for every failure, so
-    // that neither the message nor the time tells an attacker which usernames exist.
-    const bool match = verify_password(req.password, stored_hash ? *stored_hash : dummy_hash());
-    if (!stored_hash || !match || disabled) bad_credentials();
+    password_check_.require(req.password, stored_hash, disabled);  // slow: unlocked
 
     Enrollment out;
     out.token = secrets::new_device_token();
@@ -262,18 +212,11 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
         }
     }
     if (owner) {
-        // Re-enrolment of a known device: same id, new token (the old one stops working). A
-        // replica id is visible to every device in pulled stamps, so another user must not be
-        // able to take it over and lock the real device out.
-        if (*owner != req.user)
-            throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
-                        "replica " + req.replica +
-                            " is enrolled by another user; this device cannot take it over");
+        // Re-enrolment of a known device: same id, new token (the old one stops working).
+        if (*owner != req.user) throw_replica_mismatch(req.replica);
         // A revoked device stays cut off even for someone who knows the password (a stolen phone
         // with a saved password), until an administrator reinstates it.
-        if (revoked_ms)
-            throw Error(ErrorKind::forbidden, errc::auth_device_revoked,
-                        revoked_message(*revoked_ms, revoked_reason));
+        if (revoked_ms) throw_device_revoked(*revoked_ms, revoked_reason);
         db_.prepare(
                "UPDATE devices SET token_hash = ?, name = ?, app_version = ?, last_seen_ms = ?, "
                "token_issued_ms = ?, prev_token_hash = NULL, prev_token_valid_until_ms = NULL "
@@ -287,10 +230,7 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             .run();
     } else {
         if (options_.replica_reserved && options_.replica_reserved(req.replica))
-            throw Error(ErrorKind::forbidden, errc::auth_replica_reserved,
-                        "replica " + req.replica +
-                            " is reserved (the server's own, or one that already wrote data); a "
-                            "new device picks a new replica id");
+            throw_replica_reserved(req.replica);
         out.device.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         out.device.created_ms = now;
         db_.prepare(
@@ -308,24 +248,12 @@ Enrollment SqliteAccountStore::enroll(const EnrollRequest& req) {
             .run();
     }
     txn.commit();
-    out.device.user = req.user;
-    out.device.replica = req.replica;
-    out.device.name = req.device_name;
-    out.device.app_version = req.app_version;
-    out.device.last_seen_ms = now;
-    out.device.token_issued_ms = now;
+    complete_enrollment(out, req, now);
     return out;
 }
 
 AuthResult SqliteAccountStore::authenticate(std::string_view token) {
-    AuthResult out;
-    const auto invalid = [&out] {
-        out.code = errc::auth_invalid_token;
-        out.message =
-            "unknown or replaced device token; log in again (nothing on the device is lost)";
-        return out;
-    };
-    if (token.empty() || token.size() > 512) return invalid();
+    if (token.empty() || token.size() > 512) return invalid_token();
     const std::string presented = secrets::sha256_hex(token);
 
     std::lock_guard lock(mutex_);
@@ -340,7 +268,6 @@ AuthResult SqliteAccountStore::authenticate(std::string_view token) {
         return row;
     };
     for (int attempt = 0; attempt < 2; ++attempt) {
-        out = AuthResult{};
         const int64_t now = options_.clock();
         auto st = db_.prepare(
             "SELECT d.id, d.user, d.replica, d.last_seen_ms, d.revoked_ms, d.revoked_reason, "
@@ -348,104 +275,77 @@ AuthResult SqliteAccountStore::authenticate(std::string_view token) {
             "d.prev_token_hash IS NOT NULL "
             "FROM devices d JOIN users u ON u.name = d.user "
             "WHERE d.token_hash = ?1 OR d.prev_token_hash = ?1");
-        if (!st.bind(1, presented).step()) return invalid();
-        const std::string device_id(st.text(0));
-        const std::string user(st.text(1));
-        const std::string replica(st.text(2));
-        const int64_t last_seen = st.int64(3);
-        const bool revoked = !st.is_null(4);
-        const int64_t revoked_ms = revoked ? st.int64(4) : 0;
-        const std::string revoked_reason(st.text(5));
-        const int64_t issued = st.int64(6);
+        if (!st.bind(1, presented).step()) return invalid_token();
+        PresentedToken t;
+        t.device_id = std::string(st.text(0));
+        t.user = std::string(st.text(1));
+        t.replica = std::string(st.text(2));
+        t.last_seen_ms = st.int64(3);
+        if (!st.is_null(4)) t.revoked_ms = st.int64(4);
+        t.revoked_reason = std::string(st.text(5));
+        t.token_issued_ms = st.int64(6);
         const std::string current_hash(st.text(7));
-        const bool via_current = current_hash == presented;
-        const int64_t prev_valid_until = st.is_null(8) ? 0 : st.int64(8);
-        const bool disabled = st.int64(9) != 0;
-        const bool has_prev = st.int64(10) != 0;
+        t.via_current = current_hash == presented;
+        t.previous_valid_until = st.is_null(8) ? 0 : st.int64(8);
+        t.user_disabled = st.int64(9) != 0;
+        t.has_previous = st.int64(10) != 0;
         st.reset();
 
-        // A previous token after its grace: as unknown as any replaced token.
-        if (!via_current && now >= prev_valid_until) return invalid();
-        out.device_id = device_id;
-        out.user = user;
-        if (revoked) {
-            out.code = errc::auth_device_revoked;
-            out.message = revoked_message(revoked_ms, revoked_reason);
-            return out;
-        }
-        if (disabled) {
-            out.code = errc::auth_user_disabled;
-            out.message = "user '" + user +
-                          "' was disabled by an administrator; unsent work stays on the device — "
-                          "ask the administrator to enable the user, then sync again";
-            return out;
-        }
-        if (now - last_seen > tuning::token_idle_expiry.count()) {
-            out.code = errc::auth_token_expired;
-            out.message =
-                "this device has not synced for more than " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::days>(tuning::token_idle_expiry)
-                        .count()) +
-                " days, so its token expired; log in again; nothing on the device is lost";
-            return out;
-        }
+        TokenVerdict verdict = judge_token(t, now);
+        if (verdict.refused()) return std::move(verdict.refusal);
 
-        // Rotation: a current token past its age is replaced, and becomes the previous one for
-        // the grace period. A previous token (the device did not get the answer with the new one)
-        // gets a fresh current token again; the previous one keeps its original deadline.
         std::optional<std::string> rotated;
-        if (!via_current || now - issued > tuning::token_rotate_after.count())
-            rotated = secrets::new_device_token();
-        const bool drop_prev = via_current && !rotated && has_prev;
-        const bool touch = now - last_seen >= tuning::last_seen_resolution_ms;
         bool ok = true;
-        if (rotated && via_current) {
-            ok = updated(
-                db_.prepare(
-                       "UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, last_seen_ms = "
-                       "?2, prev_token_hash = ?3, prev_token_valid_until_ms = ?4 "
-                       "WHERE id = ?5 AND token_hash = ?3 AND revoked_ms IS NULL RETURNING 1")
-                    .bind(1, secrets::sha256_hex(*rotated))
-                    .bind(2, now)
-                    .bind(3, presented)
-                    .bind(4, now + tuning::token_rotation_grace.count())
-                    .bind(5, device_id));
-        } else if (rotated) {
-            ok = updated(
-                db_.prepare(
-                       "UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, last_seen_ms = "
-                       "?2 WHERE id = ?3 AND token_hash = ?4 AND prev_token_hash = ?5 "
-                       "AND revoked_ms IS NULL RETURNING 1")
-                    .bind(1, secrets::sha256_hex(*rotated))
-                    .bind(2, now)
-                    .bind(3, device_id)
-                    .bind(4, current_hash)
-                    .bind(5, presented));
-        } else if (drop_prev || touch) {
+        if (verdict.write == TokenWrite::rotate) {
+            rotated = secrets::new_device_token();
+            if (t.via_current) {
+                ok = updated(
+                    db_.prepare("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
+                                "last_seen_ms = ?2, prev_token_hash = ?3, "
+                                "prev_token_valid_until_ms = ?4 WHERE id = ?5 AND token_hash "
+                                "= ?3 AND revoked_ms IS NULL RETURNING 1")
+                        .bind(1, secrets::sha256_hex(*rotated))
+                        .bind(2, now)
+                        .bind(3, presented)
+                        .bind(4, now + tuning::token_rotation_grace.count())
+                        .bind(5, t.device_id));
+            } else {
+                ok =
+                    updated(db_.prepare("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
+                                        "last_seen_ms = ?2 WHERE id = ?3 AND token_hash = ?4 AND "
+                                        "prev_token_hash = ?5 AND revoked_ms IS NULL RETURNING 1")
+                                .bind(1, secrets::sha256_hex(*rotated))
+                                .bind(2, now)
+                                .bind(3, t.device_id)
+                                .bind(4, current_hash)
+                                .bind(5, presented));
+            }
+        } else if (verdict.write == TokenWrite::seen) {
             // The device uses its new token, so the previous one is not needed any more; and
             // last_seen moves on.
             db_.prepare(
                    "UPDATE devices SET prev_token_hash = NULL, prev_token_valid_until_ms = NULL, "
                    "last_seen_ms = ? WHERE id = ? AND token_hash = ?")
                 .bind(1, now)
-                .bind(2, device_id)
+                .bind(2, t.device_id)
                 .bind(3, presented)
                 .run();
         }
         if (!ok) continue;  // changed meanwhile by another process: look again
 
+        AuthResult out;
+        out.device_id = t.device_id;
+        out.user = t.user;
         sync::Principal who;
-        who.user = user;
-        who.device_id = device_id;
-        who.replica = replica;
-        who.grants = grants_locked(user);
+        who.user = t.user;
+        who.device_id = t.device_id;
+        who.replica = t.replica;
+        who.grants = grants_locked(t.user);
         out.who = std::move(who);
         out.rotated_token = std::move(rotated);
         return out;
     }
-    out = AuthResult{};
-    return invalid();
+    return invalid_token();
 }
 
 std::vector<sync::Grant> SqliteAccountStore::grants_locked(const std::string& user) {
@@ -458,18 +358,15 @@ std::vector<sync::Grant> SqliteAccountStore::grants_locked(const std::string& us
 
 std::vector<sync::Grant> SqliteAccountStore::grants(const std::string& user) {
     std::lock_guard lock(mutex_);
-    if (!user_exists_locked(user)) user_unknown(user);
+    if (!user_exists_locked(user)) throw_user_unknown(user);
     return grants_locked(user);
 }
 
 void SqliteAccountStore::add_grant(const std::string& user, const sync::Grant& grant) {
-    domain::PermissionTable::builtin().require_role(grant.role);
-    if (grant.unit.empty() || grant.unit.size() > 64)
-        throw Error(ErrorKind::invalid_input, errc::auth_unknown_unit,
-                    "a grant needs the id of an administrative unit");
+    check_grant(grant);
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
-    if (!user_exists_locked(user)) user_unknown(user);
+    if (!user_exists_locked(user)) throw_user_unknown(user);
     db_.prepare("INSERT OR IGNORE INTO grants(user, role, unit, granted_ms) VALUES (?, ?, ?, ?)")
         .bind(1, user)
         .bind(2, grant.role)
@@ -483,7 +380,7 @@ bool SqliteAccountStore::remove_grant(const std::string& user, const sync::Grant
     // No role check: a grant of a role the permission table no longer has must stay removable.
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
-    if (!user_exists_locked(user)) user_unknown(user);
+    if (!user_exists_locked(user)) throw_user_unknown(user);
     const bool held = db_.prepare(
                              "DELETE FROM grants WHERE user = ? AND role = ? AND unit = ? "
                              "RETURNING 1")
@@ -498,7 +395,7 @@ bool SqliteAccountStore::remove_grant(const std::string& user, const sync::Grant
 void SqliteAccountStore::set_user_disabled(const std::string& user, bool disabled) {
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
-    if (!user_exists_locked(user)) user_unknown(user);
+    if (!user_exists_locked(user)) throw_user_unknown(user);
     db_.prepare("UPDATE users SET disabled = ? WHERE name = ?")
         .bind(1, int64_t{disabled ? 1 : 0})
         .bind(2, user)
@@ -507,10 +404,7 @@ void SqliteAccountStore::set_user_disabled(const std::string& user, bool disable
 }
 
 void SqliteAccountStore::revoke_device(const std::string& device_id, const std::string& reason) {
-    if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-        throw Error(ErrorKind::invalid_input, errc::value_required_missing,
-                    "a revocation needs a reason: the device's user is shown it");
-    check_length("the revocation reason", reason, tuning::max_revoke_reason_bytes);
+    check_revoke_reason(reason);
     std::lock_guard lock(mutex_);
     WriteTxn txn(db_);
     // Revoking again updates the reason; the moment the device was cut off stays the first one.
@@ -521,7 +415,7 @@ void SqliteAccountStore::revoke_device(const std::string& device_id, const std::
                            .bind(2, reason)
                            .bind(3, device_id)
                            .step();
-    if (!found) device_unknown(device_id);
+    if (!found) throw_device_unknown(device_id);
     txn.commit();
 }
 
@@ -538,7 +432,7 @@ void SqliteAccountStore::reinstate_device(const std::string& device_id) {
             .bind(1, secrets::sha256_hex(secrets::new_device_token()))
             .bind(2, device_id)
             .step();
-    if (!found) device_unknown(device_id);
+    if (!found) throw_device_unknown(device_id);
     txn.commit();
 }
 

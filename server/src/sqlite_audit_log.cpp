@@ -12,11 +12,9 @@
 #include "ocop/server/sqlite_audit_log.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
-#include "ocop/core/schema.hpp"
 #include "ocop/server/tuning.hpp"
 
 namespace ocop::server {
@@ -47,29 +45,6 @@ CREATE INDEX IF NOT EXISTS audit_by_outcome ON audit(outcome, received_ms);
 
 using Txn = sqlite::ImmediateTxn;
 
-// What a request sent is quoted in messages (a parse error shows the bytes it stopped at) and
-// may be any bytes; the trail keeps only valid UTF-8, with every other byte written as \xNN, so
-// that whatever reads it back (ocop-admin audit prints JSON) can show it.
-std::string valid_utf8(const std::string& text) {
-    if (is_valid_utf8(text)) return text;
-    std::string out;
-    for (size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-        const std::string_view sequence = std::string_view(text).substr(i, length);
-        if (lead < 0x80 || (sequence.size() == length && lead >= 0xC2 && is_valid_utf8(sequence))) {
-            out.append(sequence);
-            i += length;
-        } else {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\x%02X", lead);
-            out += escaped;
-            ++i;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 SqliteAuditLog::SqliteAuditLog(const std::string& path)
@@ -93,14 +68,14 @@ void SqliteAuditLog::append(std::vector<AuditEntry> entries) {
         "code, message, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const AuditEntry& e : entries) {
         st.bind(1, e.received_ms)
-            .bind(2, valid_utf8(e.user))
-            .bind(3, valid_utf8(e.device_id))
-            .bind(4, valid_utf8(e.replica))
-            .bind(5, valid_utf8(e.remote_address))
+            .bind(2, audit_text(e.user))
+            .bind(3, audit_text(e.device_id))
+            .bind(4, audit_text(e.replica))
+            .bind(5, audit_text(e.remote_address))
             .bind(6, static_cast<int64_t>(e.seq))
-            .bind(7, valid_utf8(e.outcome))
-            .bind(8, valid_utf8(e.code))
-            .bind(9, valid_utf8(e.message))
+            .bind(7, audit_text(e.outcome))
+            .bind(8, audit_text(e.code))
+            .bind(9, audit_text(e.message))
             .bind(10, static_cast<int64_t>(e.changes))
             .run();
     }

@@ -1,8 +1,10 @@
-// Password hashing and the SQLite account store: the hash is real PBKDF2-HMAC-SHA256 in the
+// Password hashing and the account store: the hash is real PBKDF2-HMAC-SHA256 in the
 // documented format, tokens authenticate exactly the device they were issued to, and neither a
 // password nor a token ever reaches the database file in clear. Grants, disabled users, revoked
 // and reinstated devices, token rotation and idle expiry (with a clock the tests move), and the
-// migration of a version 1 file.
+// migration of a version 1 file. The store contract runs on SQLite here and on PostgreSQL in
+// ocop_pg_account_tests (account_backend.hpp); the cases about accounts.db itself only on SQLite.
+#include "account_backend.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/core/uuid.hpp"
@@ -126,12 +128,12 @@ TEST_CASE("username, password and replica rules", "[server][accounts]") {
 }
 
 TEST_CASE("devices enrol with a password and authenticate with their token", "[server][accounts]") {
-    TempDir dir("ocop-accounts");
-    const std::string db = (dir.path() / "accounts.db").string();
+    AccountsPlace place("ocop-accounts");
     std::string token_a;
     std::string device_a;
     {
-        SqliteAccountStore accounts(db, test_options());
+        const auto store = place.accounts(test_options());
+        AccountStore& accounts = *store;
         accounts.add_user("can.bo.an", "mat-khau-an-2026");
         accounts.add_user("can.bo.binh", "mat-khau-binh-2026");
         CHECK(accounts.has_user("can.bo.an"));
@@ -192,7 +194,8 @@ TEST_CASE("devices enrol with a password and authenticate with their token", "[s
     }
     {
         // Reopened: the enrolment survived; re-enrolling the same replica replaces the token.
-        SqliteAccountStore accounts(db, test_options());
+        const auto store = place.accounts(test_options());
+        AccountStore& accounts = *store;
         REQUIRE(accounts.authenticate(token_a).who);
         const Enrollment again =
             accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
@@ -215,6 +218,7 @@ TEST_CASE("devices enrol with a password and authenticate with their token", "[s
     }
 }
 
+#ifndef OCOP_TEST_ACCOUNTS_PG  // on PostgreSQL: tests/postgres/pg_accounts_test.cpp
 TEST_CASE("passwords and tokens never reach the accounts database in clear", "[server][accounts]") {
     TempDir dir("ocop-accounts-clear");
     const auto db = dir.path() / "accounts.db";
@@ -260,14 +264,15 @@ TEST_CASE("passwords and tokens never reach the accounts database in clear", "[s
     REQUIRE(user.step());
     CHECK(verify_password(password, user.text(0)));
 }
+#endif
 
 TEST_CASE("roles are granted on units, listed, removed and given to the device's principal",
           "[server][accounts][grants]") {
-    TempDir dir("ocop-accounts-grants");
-    const std::string db = (dir.path() / "accounts.db").string();
+    AccountsPlace place("ocop-accounts-grants");
     std::string token;
     {
-        SqliteAccountStore accounts(db, test_options());
+        const auto store = place.accounts(test_options());
+        AccountStore& accounts = *store;
         accounts.add_user("can.bo.an", "mat-khau-an-2026");
         accounts.add_user("to.truong", "mat-khau-tt-2026");
         token = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a")).token;
@@ -309,7 +314,8 @@ TEST_CASE("roles are granted on units, listed, removed and given to the device's
         CHECK(accounts.authenticate(token).who->grants ==
               std::vector<ocop::sync::Grant>{{"commune_officer", kUnitA}, {"inspector", kUnitA}});
     }
-    SqliteAccountStore accounts(db, test_options());  // reopened: grants are stored
+    const auto store = place.accounts(test_options());  // reopened: grants are stored
+    AccountStore& accounts = *store;
     CHECK(accounts.grants("can.bo.an") ==
           std::vector<ocop::sync::Grant>{{"commune_officer", kUnitA}, {"inspector", kUnitA}});
     CHECK(accounts.grants("to.truong") == std::vector<ocop::sync::Grant>{{"team_lead", kUnitA}});
@@ -325,8 +331,9 @@ TEST_CASE("roles are granted on units, listed, removed and given to the device's
 
 TEST_CASE("a disabled user's devices stop at once and work again when enabled",
           "[server][accounts]") {
-    TempDir dir("ocop-accounts-disable");
-    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options());
+    AccountsPlace place("ocop-accounts-disable");
+    const auto store = place.accounts(test_options());
+    AccountStore& accounts = *store;
     accounts.add_user("can.bo.an", "mat-khau-an-2026");
     accounts.add_user("can.bo.binh", "mat-khau-binh-2026");
     const Enrollment a = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
@@ -357,9 +364,10 @@ TEST_CASE("a disabled user's devices stop at once and work again when enabled",
 
 TEST_CASE("a revoked device is told why, cannot log in again, and is reinstated",
           "[server][accounts]") {
-    TempDir dir("ocop-accounts-revoke");
+    AccountsPlace place("ocop-accounts-revoke");
     int64_t now = kT0;
-    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options(&now));
+    const auto store = place.accounts(test_options(&now));
+    AccountStore& accounts = *store;
     accounts.add_user("can.bo.an", "mat-khau-an-2026");
     const Enrollment lost = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
     const Enrollment other =
@@ -422,10 +430,10 @@ TEST_CASE("a revoked device is told why, cannot log in again, and is reinstated"
 
 TEST_CASE("tokens rotate weekly, the old one keeps working through its grace",
           "[server][accounts][tokens]") {
-    TempDir dir("ocop-accounts-rotate");
-    const std::string db = (dir.path() / "accounts.db").string();
+    AccountsPlace place("ocop-accounts-rotate");
     int64_t now = kT0;
-    SqliteAccountStore accounts(db, test_options(&now));
+    const auto store = place.accounts(test_options(&now));
+    AccountStore& accounts = *store;
     accounts.add_user("can.bo.an", "mat-khau-an-2026");
     const Enrollment e = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
     const std::string t0 = e.token;
@@ -490,7 +498,8 @@ TEST_CASE("tokens rotate weekly, the old one keeps working through its grace",
         CHECK(accounts.authenticate(t1).who);
     }
     SECTION("the rotation is stored") {
-        SqliteAccountStore reopened(db, test_options(&now));
+        const auto reopened_store = place.accounts(test_options(&now));
+        AccountStore& reopened = *reopened_store;
         CHECK(reopened.authenticate(t1).who);
         CHECK(reopened.authenticate(t0).code == ocop::errc::auth_invalid_token);
     }
@@ -512,9 +521,10 @@ TEST_CASE("tokens rotate weekly, the old one keeps working through its grace",
 
 TEST_CASE("a token unused for 60 days expires, and logging in again restores the device",
           "[server][accounts][tokens]") {
-    TempDir dir("ocop-accounts-idle");
+    AccountsPlace place("ocop-accounts-idle");
     int64_t now = kT0;
-    SqliteAccountStore accounts((dir.path() / "accounts.db").string(), test_options(&now));
+    const auto store = place.accounts(test_options(&now));
+    AccountStore& accounts = *store;
     accounts.add_user("can.bo.an", "mat-khau-an-2026");
     const Enrollment a = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
     const Enrollment b = accounts.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-b"));
@@ -545,6 +555,7 @@ TEST_CASE("a token unused for 60 days expires, and logging in again restores the
     CHECK(accounts.authenticate(b.token).code == ocop::errc::auth_invalid_token);
 }
 
+#ifndef OCOP_TEST_ACCOUNTS_PG  // accounts.db itself; PostgreSQL: tests/postgres/
 TEST_CASE("an accounts file of layout version 1 is migrated in place", "[server][accounts]") {
     TempDir dir("ocop-accounts-v1");
     const std::string db = (dir.path() / "accounts.db").string();
@@ -631,3 +642,4 @@ TEST_CASE("an accounts file of a newer layout is refused, not misread", "[server
     CHECK(error_code_of([&] { SqliteAccountStore accounts(db, test_options()); }) ==
           ocop::errc::schema_version_unsupported);
 }
+#endif

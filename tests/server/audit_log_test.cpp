@@ -1,5 +1,7 @@
-// The SQLite audit log: entries come back as appended, newest first, filtered by user, device,
-// outcome and time window, capped in number, and survive reopening the file.
+// The audit log: entries come back as appended, newest first, filtered by user, device, outcome
+// and time window, capped in number, and survive reopening the file. On SQLite here and on
+// PostgreSQL in ocop_pg_account_tests (account_backend.hpp); the file's layout only on SQLite.
+#include "account_backend.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
@@ -34,10 +36,10 @@ AuditEntry entry(int64_t received_ms, const std::string& user, const std::string
 }  // namespace
 
 TEST_CASE("the audit log keeps every field and answers newest first", "[server][audit]") {
-    TempDir dir("ocop-audit");
-    const std::string file = (dir.path() / "audit.db").string();
+    AccountsPlace place("ocop-audit");
     {
-        SqliteAuditLog log(file);
+        const auto opened = place.audit();
+        AuditLog& log = *opened;
         CHECK(log.query({}).empty());
         log.append({entry(1'000, "can.bo.an", "dev-a", "applied", 1),
                     entry(3'000, "can.bo.an", "dev-a", "refused", 2)});
@@ -45,7 +47,8 @@ TEST_CASE("the audit log keeps every field and answers newest first", "[server][
         log.append({entry(2'000, "can.bo.binh", "dev-b", "duplicate", 7)});
         log.append({});  // nothing to do
     }
-    SqliteAuditLog log(file);  // reopened: everything was committed
+    const auto opened = place.audit();  // reopened: everything was committed
+    AuditLog& log = *opened;
     const auto all = log.query({});
     REQUIRE(all.size() == 3);
     CHECK(all[0].received_ms == 3'000);
@@ -70,8 +73,9 @@ TEST_CASE("the audit log keeps every field and answers newest first", "[server][
 
 TEST_CASE("audit queries filter by user, device, outcome and time, and are capped",
           "[server][audit]") {
-    TempDir dir("ocop-audit-query");
-    SqliteAuditLog log((dir.path() / "audit.db").string());
+    AccountsPlace place("ocop-audit-query");
+    const auto opened = place.audit();
+    AuditLog& log = *opened;
     std::vector<AuditEntry> batch;
     // 40 entries at t = 0, 100, ..., 3900; users alternate, devices cycle over 4, outcomes over 4.
     const std::vector<std::string> outcomes = {"applied", "refused", "duplicate", "rejected"};
@@ -135,8 +139,9 @@ TEST_CASE("audit queries filter by user, device, outcome and time, and are cappe
 }
 
 TEST_CASE("an audit query never returns more than the cap", "[server][audit]") {
-    TempDir dir("ocop-audit-cap");
-    SqliteAuditLog log((dir.path() / "audit.db").string());
+    AccountsPlace place("ocop-audit-cap");
+    const auto opened = place.audit();
+    AuditLog& log = *opened;
     std::vector<AuditEntry> batch;
     const size_t n = tuning::max_audit_query_rows + 50;
     for (size_t i = 0; i < n; ++i)
@@ -150,6 +155,7 @@ TEST_CASE("an audit query never returns more than the cap", "[server][audit]") {
     CHECK(got.back().seq == n - tuning::max_audit_query_rows + 1);
 }
 
+#ifndef OCOP_TEST_ACCOUNTS_PG  // audit.db itself; PostgreSQL: tests/postgres/
 TEST_CASE("an audit file of a newer layout is refused, not misread", "[server][audit]") {
     TempDir dir("ocop-audit-version");
     const std::string file = (dir.path() / "audit.db").string();
@@ -161,3 +167,4 @@ TEST_CASE("an audit file of a newer layout is refused, not misread", "[server][a
     CHECK(error_code_of([&] { SqliteAuditLog log(file); }) ==
           ocop::errc::schema_version_unsupported);
 }
+#endif

@@ -7,6 +7,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/merge.hpp"
 #include "ocop/core/stored_number.hpp"
+#include "ocop/postgres/pg_layout.hpp"
 #include "ocop/postgres/pg_text_array.hpp"
 
 namespace ocop::pg {
@@ -152,15 +153,6 @@ Hlc unpacked(const Result& r, int row, int col) {
     return Hlc::unpack(static_cast<uint64_t>(r.i64(row, col)));
 }
 
-// FNV-1a: the advisory lock's key must be the same in every process and every build.
-int64_t lock_key_of(const std::string& schema) {
-    uint64_t h = 14695981039346656037ull;
-    for (char c : "ocop.store:" + schema) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-    }
-    return static_cast<int64_t>(h);
-}
 
 }  // namespace
 
@@ -331,11 +323,13 @@ class PgStore::Txn final : public StoreTxn {
 PgStore::PgStore(StoreOptions options)
     : options_(std::move(options)),
       pool_(options_.url, options_.max_connections, search_path_sql(options_.schema)),
-      lock_key_(lock_key_of(options_.schema)) {
+      lock_key_(advisory_lock_key("ocop.store:" + options_.schema)) {
     auto c = pool_.acquire();
     // Two processes starting on an empty database create the schema one after the other.
     c->exec("BEGIN");
-    c->query("SELECT pg_advisory_xact_lock($1::bigint)", {num(lock_key_)});
+    // The same lock as the other stores' layouts (pg_layout.hpp): one creator of the schema.
+    c->query("SELECT pg_advisory_xact_lock($1::bigint)",
+             {num(advisory_lock_key("ocop.layout:" + options_.schema))});
     c->exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(options_.schema));
     c->exec(kSchemaSql);
     const Result format = c->query("SELECT value FROM meta WHERE key='store_layout'");

@@ -1,14 +1,18 @@
 // Users and their enrolled devices: who may sync, and as which replica. The interface is what the
 // routes and ocop-admin use; SqliteAccountStore (sqlite_account_store.hpp) implements it on
-// DIR/accounts.db. Passwords and device tokens are stored only as hashes.
+// DIR/accounts.db, PgAccountStore (ocop/postgres/pg_account_store.hpp) on PostgreSQL. Passwords and
+// device tokens are stored only as hashes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ocop/core/hlc.hpp"
+#include "ocop/server/tuning.hpp"
 #include "ocop/sync/sync_service.hpp"
 
 namespace ocop::server {
@@ -60,6 +64,19 @@ struct AuthResult {
 struct Enrollment {
     std::string token;  // shown once; only its SHA-256 is stored
     DeviceInfo device;
+};
+
+// How every AccountStore is set up (SqliteAccountStore, PgAccountStore).
+struct AccountStoreOptions {
+    // Work factor of new password hashes. Tests lower it; production keeps the default.
+    uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
+    // Unix ms: token ages, rotation, idle expiry, revocation times. Tests move it by weeks.
+    PhysicalClock clock = system_physical_clock();
+    // True for a replica id that no new device may take: the server's own ("server-…") and any
+    // that already wrote to the data store. A replica id is visible to every device in pulled
+    // stamps; enrolling under one would let a device write as its owner. Unset: only ids of
+    // enrolled devices are protected (their owner check).
+    std::function<bool(const std::string& replica)> replica_reserved;
 };
 
 class AccountStore {

@@ -1,7 +1,8 @@
 // The audit trail: one entry per changeset a device pushed (applied, refused or a duplicate of
 // one already received) and one per sync request refused before its changesets were looked at
 // (revoked device, disabled user, expired token, wrong replica). Administrators query it with
-// `ocop-admin audit`. SqliteAuditLog (sqlite_audit_log.hpp) keeps it in DIR/audit.db.
+// `ocop-admin audit`. SqliteAuditLog (sqlite_audit_log.hpp) keeps it in DIR/audit.db, PgAuditLog
+// (ocop/postgres/pg_audit_log.hpp) on PostgreSQL.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,12 @@ struct AuditQuery {
     std::optional<int64_t> until_ms;  // received_ms < until
     size_t limit = 1000;              // newest first
 };
+
+// What a request sent is quoted in messages (a parse error shows the bytes it stopped at) and
+// may be any bytes; every AuditLog keeps only valid UTF-8 without NUL, every other byte written as
+// \xNN,
+// so that whatever reads the trail back (ocop-admin audit prints JSON) can show it.
+std::string audit_text(const std::string& text);
 
 class AuditLog {
   public:

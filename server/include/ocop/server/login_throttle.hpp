@@ -4,9 +4,14 @@
 // locked out, POST /v1/login answers 429 with Retry-After and never checks the password (no
 // PBKDF2 work for the guesser). A successful login clears the user name's record.
 //
-// Memory is bounded: at most Policy::max_entries records; beyond that the record whose last
-// failure is oldest is dropped. Time comes from an injectable clock so that tests do not sleep.
-// Thread-safe: one instance is shared by every HTTP worker thread (owned by Server).
+// The records live behind LoginThrottleState: in memory for one process (the default), or in the
+// database that several server processes share (PgLoginThrottleState,
+// ocop/postgres/pg_login_throttle_state.hpp), so that a guesser spreading attempts over the
+// processes behind a load balancer gets no more of them than against one process.
+//
+// Memory is bounded: in memory, at most Policy::max_entries records; beyond that the record whose
+// last failure is oldest is dropped. Time comes from an injectable clock so that tests do not
+// sleep. Thread-safe: one instance is shared by every HTTP worker thread (owned by Server).
 #pragma once
 
 #include <Poco/Net/IPAddress.h>
@@ -14,8 +19,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,11 +45,60 @@ struct LoginThrottlePolicy {
     size_t max_entries = tuning::login_throttle_max_entries;
 };
 
+// What is remembered of one user name or address.
+struct LoginThrottleRecord {
+    std::vector<int64_t> failures;  // times of the recent failures, oldest first
+    int lockouts = 0;               // lock-outs so far: the next lasts first * 2^lockouts
+    int64_t locked_until = 0;
+    int64_t last_failure = 0;
+};
+
+// Where LoginThrottle keeps its records. Every call is atomic against every other call on the
+// same key, from any thread (and, for a shared state, any process).
+class LoginThrottleState {
+  public:
+    virtual ~LoginThrottleState() = default;
+    virtual std::optional<LoginThrottleRecord> find(const std::string& key) = 0;
+    // Applies `change` to the key's record (an empty one if there is none) and stores the result,
+    // with no other change of that key in between. `now` lets the state drop old records.
+    virtual void update(const std::string& key, int64_t now,
+                        const std::function<void(LoginThrottleRecord&)>& change) = 0;
+    virtual void erase(const std::string& key) = 0;
+    // Erases the key's record only if it is still `seen` (a failure since then keeps it).
+    virtual void erase_if_unchanged(const std::string& key, const LoginThrottleRecord& seen) = 0;
+    virtual size_t size() = 0;
+};
+
+// The records of one process, at most `max_entries` (the one that failed longest ago goes).
+class MemoryLoginThrottleState final : public LoginThrottleState {
+  public:
+    explicit MemoryLoginThrottleState(size_t max_entries);
+    std::optional<LoginThrottleRecord> find(const std::string& key) override;
+    void update(const std::string& key, int64_t now,
+                const std::function<void(LoginThrottleRecord&)>& change) override;
+    void erase(const std::string& key) override;
+    void erase_if_unchanged(const std::string& key, const LoginThrottleRecord& seen) override;
+    size_t size() override;
+
+  private:
+    struct Entry {
+        LoginThrottleRecord record;
+        std::list<std::string>::iterator order;  // position in order_ (most recent failure first)
+    };
+    const size_t max_entries_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, Entry> entries_;
+    std::list<std::string> order_;  // keys, the one that failed most recently first
+};
+
 class LoginThrottle {
   public:
     using Policy = LoginThrottlePolicy;
 
+    // Records in memory (MemoryLoginThrottleState of policy.max_entries).
     explicit LoginThrottle(PhysicalClock clock, Policy policy = {});
+    // Records in `state`: a PgLoginThrottleState for several processes on one database.
+    LoginThrottle(PhysicalClock clock, Policy policy, std::unique_ptr<LoginThrottleState> state);
     LoginThrottle(const LoginThrottle&) = delete;
     LoginThrottle& operator=(const LoginThrottle&) = delete;
 
@@ -61,25 +118,15 @@ class LoginThrottle {
     static std::string address_key(const Poco::Net::IPAddress& address);
 
   private:
-    struct Entry {
-        std::vector<int64_t> failures;  // times of the recent failures, oldest first
-        int lockouts = 0;               // lock-outs so far: the next lasts first * 2^lockouts
-        int64_t locked_until = 0;
-        int64_t last_failure = 0;
-        std::list<std::string>::iterator order;  // position in order_ (most recent failure first)
-    };
-
     static std::string user_key(std::string_view user);
     static std::string peer_key(std::string_view address);
-    bool stale(const Entry& entry, int64_t now) const;
+    bool stale(const LoginThrottleRecord& record, int64_t now) const;
     int64_t remaining(const std::string& key, int64_t now);  // locked-out ms left; 0 if none
-    void fail(const std::string& key, int free_failures, int64_t now);
+    void fail(LoginThrottleRecord& record, int free_failures, int64_t now) const;
 
     PhysicalClock clock_;
     Policy policy_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Entry> entries_;
-    std::list<std::string> order_;  // keys, the one that failed most recently first
+    std::unique_ptr<LoginThrottleState> state_;
 };
 
 }  // namespace ocop::server

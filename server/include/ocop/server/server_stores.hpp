@@ -10,6 +10,7 @@
 #include "ocop/core/store.hpp"
 #include "ocop/server/account_store.hpp"
 #include "ocop/server/audit_log.hpp"
+#include "ocop/server/login_throttle.hpp"
 #include "ocop/server/server.hpp"
 
 namespace ocop::server {
@@ -18,6 +19,9 @@ struct ServerStores {
     std::unique_ptr<Store> data;
     std::unique_ptr<AccountStore> accounts;
     std::unique_ptr<AuditLog> audit;
+    // Where the login throttle keeps its records: null for the process's own memory (one process
+    // on SQLite), the shared database otherwise.
+    std::unique_ptr<LoginThrottleState> throttle_state;
 };
 
 // Throws Error store.corrupt (a damaged file), store.layout_too_new (a newer release's data),

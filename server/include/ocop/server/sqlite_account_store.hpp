@@ -5,28 +5,16 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <string>
 
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_db.hpp"
+#include "ocop/server/account_rules.hpp"
 #include "ocop/server/account_store.hpp"
 #include "ocop/server/tuning.hpp"
 
 namespace ocop::server {
-
-struct AccountStoreOptions {
-    // Work factor of new password hashes. Tests lower it; production keeps the default.
-    uint32_t pbkdf2_iterations = tuning::pbkdf2_iterations;
-    // Unix ms: token ages, rotation, idle expiry, revocation times. Tests move it by weeks.
-    PhysicalClock clock = system_physical_clock();
-    // True for a replica id that no new device may take: the server's own ("server-…") and any
-    // that already wrote to the data store. A replica id is visible to every device in pulled
-    // stamps; enrolling under one would let a device write as its owner. Unset: only ids of
-    // enrolled devices are protected (their owner check).
-    std::function<bool(const std::string& replica)> replica_reserved;
-};
 
 class SqliteAccountStore final : public AccountStore {
   public:
@@ -48,15 +36,13 @@ class SqliteAccountStore final : public AccountStore {
     std::optional<DeviceInfo> device(const std::string& device_id) override;
 
   private:
-    const std::string& dummy_hash();
     bool user_exists_locked(const std::string& name);
     std::vector<sync::Grant> grants_locked(const std::string& user);
 
     AccountStoreOptions options_;
     std::mutex mutex_;  // the connection is opened without SQLite's own mutex
     sqlite::Db db_;
-    std::once_flag dummy_once_;
-    std::string dummy_hash_;  // checked for unknown users, so they cost as much as known ones
+    PasswordCheck password_check_{options_.pbkdf2_iterations};
 };
 
 }  // namespace ocop::server

@@ -84,6 +84,11 @@ inline constexpr std::chrono::milliseconds token_rotate_after = std::chrono::day
 // again. A week covers a device that loses its link right after the rotation and stays out of
 // reach for days; it also bounds how long a stolen old token survives its replacement.
 inline constexpr std::chrono::milliseconds token_rotation_grace = std::chrono::days{7};
+// A previous token presented this soon after its rotation belongs to a request that raced the
+// rotating one (the same device's requests in parallel, maybe on two server processes): it is
+// accepted but not rotated again, so that the new token the other answer carries stays valid. A
+// device that lost that answer is rotated on its next request after this window.
+inline constexpr std::chrono::milliseconds token_rotation_race_window = std::chrono::minutes{2};
 // Longest revocation reason kept (it is shown to the device's user in one line).
 inline constexpr size_t max_revoke_reason_bytes = 500;
 
