@@ -22,8 +22,13 @@
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/domain/date.hpp"
 #include "ocop/domain/permissions.hpp"
+#include "ocop/postgres/pg_account_store.hpp"
+#include "ocop/postgres/pg_audit_log.hpp"
+#include "ocop/postgres/pg_store.hpp"
 #include "ocop/server/backup.hpp"
+#include "ocop/server/copy_to_postgresql.hpp"
 #include "ocop/server/data_layout.hpp"
+#include "ocop/server/server_stores.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
 
@@ -47,6 +52,9 @@ constexpr const char* kUsage =
     "       ocop-admin --data DIR audit [--user NAME] [--device ID]\n"
     "                  [--outcome applied|refused|duplicate|rejected]\n"
     "                  [--since ISO8601] [--until ISO8601] [--limit N]\n"
+    "       ocop-admin --data DIR copy-to-postgresql --database URL [--database-schema NAME]\n"
+    "                  (the SQLite data directory into PostgreSQL, verified cell by cell)\n"
+    "On PostgreSQL, give --database URL [--database-schema NAME] instead of --data DIR.\n"
     "ROLE: a role of the permission table (commune_officer, inspector, ...; docs/permissions.md).\n"
     "UNIT: an administrative unit id (see 'unit list'); a role on a unit covers the units below.\n"
     "Times: 2026-11-23 (UTC midnight), 2026-11-23T08:00:00Z or 2026-11-23T15:00:00+07:00.\n"
@@ -70,6 +78,9 @@ std::string iso_time(int64_t unix_ms) {
 
 struct Parsed {
     std::string data_dir;
+    // The stores on PostgreSQL instead of the SQLite files under data_dir (docs/postgresql.md).
+    std::string database;
+    std::string database_schema = "ocop";
     std::vector<std::string> words;
     std::map<std::string, std::string, std::less<>> options;
     bool help = false;
@@ -86,6 +97,9 @@ Parsed parse(const std::vector<std::string>& args) {
             p.data_dir = args[++i];
         } else if (a.rfind("--data=", 0) == 0) {
             p.data_dir = a.substr(7);
+        } else if (a == "--database" || a == "--database-schema") {
+            if (i + 1 >= args.size()) throw UsageError{a + " needs a value"};
+            (a == "--database" ? p.database : p.database_schema) = args[++i];
         } else if (a.size() > 1 && a[0] == '-') {
             const size_t eq = a.find('=');
             const std::string name = a.substr(0, eq);
@@ -140,15 +154,30 @@ std::string data_file(const std::string& data_dir, const char* name) {
     return Poco::Path(data_dir).append(name).toString();
 }
 
-int user_add(const std::string& data_dir, const std::string& name, AdminIo& io,
-             uint32_t iterations) {
+pg::StoreOptions pg_options(const Parsed& p) {
+    if (!is_postgresql_url(p.database))
+        throw UsageError{"--database must be a PostgreSQL URL (postgresql://USER@HOST:PORT/DB)"};
+    pg::StoreOptions o;
+    o.url = p.database;
+    o.schema = p.database_schema;
+    o.max_connections = 2;
+    return o;
+}
+
+int user_add(const Parsed& p, const std::string& name, AdminIo& io, uint32_t iterations) {
     check_username(name);  // before asking for a password the store would refuse anyway
     const std::string password = read_password(io, name);
-    Poco::File(data_dir).createDirectories();
     AccountStoreOptions options;
     options.pbkdf2_iterations = iterations;
-    SqliteAccountStore accounts(data_file(data_dir, "accounts.db"), options);
-    accounts.add_user(name, password);
+    std::unique_ptr<AccountStore> accounts;
+    if (!p.database.empty()) {
+        accounts = std::make_unique<pg::PgAccountStore>(pg_options(p), options);
+    } else {
+        Poco::File(p.data_dir).createDirectories();
+        accounts =
+            std::make_unique<SqliteAccountStore>(data_file(p.data_dir, "accounts.db"), options);
+    }
+    accounts->add_user(name, password);
     io.out << nlohmann::json{{"user", name}, {"added", true}}.dump() << "\n";
     return 0;
 }
@@ -161,19 +190,20 @@ void require_file(const std::string& file, const std::string& what) {
                     "no " + what + " at " + file + " (wrong --data?)");
 }
 
-std::unique_ptr<SqliteAccountStore> open_accounts(const std::string& data_dir,
-                                                  uint32_t iterations) {
-    const std::string file = data_file(data_dir, "accounts.db");
-    require_file(file, "accounts database");
+std::unique_ptr<AccountStore> open_accounts(const Parsed& p, uint32_t iterations) {
     AccountStoreOptions options;
     options.pbkdf2_iterations = iterations;
+    if (!p.database.empty()) return std::make_unique<pg::PgAccountStore>(pg_options(p), options);
+    const std::string file = data_file(p.data_dir, "accounts.db");
+    require_file(file, "accounts database");
     return std::make_unique<SqliteAccountStore>(file, options);
 }
 
 // The data store, for its administrative units. The server may have it open: this is a second
 // connection, and it only reads.
-std::unique_ptr<SqliteStore> open_data_store(const std::string& data_dir) {
-    const std::string file = data_file(data_dir, "ocop.db");
+std::unique_ptr<Store> open_data_store(const Parsed& p) {
+    if (!p.database.empty()) return std::make_unique<pg::PgStore>(pg_options(p));
+    const std::string file = data_file(p.data_dir, "ocop.db");
     if (!Poco::File(file).exists())
         throw Error(ErrorKind::not_found, errc::store_io,
                     "no data store at " + file +
@@ -190,7 +220,7 @@ nlohmann::json unit_json(const Record& unit) {
     return j;
 }
 
-int user_list(SqliteAccountStore& accounts, AdminIo& io) {
+int user_list(AccountStore& accounts, AdminIo& io) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& u : accounts.users()) {
         nlohmann::json grants = nlohmann::json::array();
@@ -205,7 +235,7 @@ int user_list(SqliteAccountStore& accounts, AdminIo& io) {
     return 0;
 }
 
-int user_grant(const std::string& data_dir, SqliteAccountStore& accounts, const std::string& user,
+int user_grant(const Parsed& p, AccountStore& accounts, const std::string& user,
                const sync::Grant& grant, bool allow_unknown_unit, AdminIo& io) {
     // Cheap checks first, so the first mistake is the one reported.
     if (!accounts.has_user(user))
@@ -215,12 +245,14 @@ int user_grant(const std::string& data_dir, SqliteAccountStore& accounts, const 
     // A new province's units may not exist yet: its administrator creates them from a device,
     // under a grant on the province id chosen beforehand.
     if (!allow_unknown_unit) {
-        const auto store = open_data_store(data_dir);
+        const auto store = open_data_store(p);
         const auto unit = store->read("admin_unit", grant.unit);
         if (!unit || unit->deleted())
             throw Error(ErrorKind::not_found, errc::auth_unknown_unit,
                         "no administrative unit '" + grant.unit + "' in " +
-                            data_file(data_dir, "ocop.db") + " (ocop-admin unit list shows them)");
+                            (p.database.empty() ? data_file(p.data_dir, "ocop.db")
+                                                : "schema " + p.database_schema) +
+                            " (ocop-admin unit list shows them)");
         const auto& name = unit->get("name");
         if (name.is_string()) unit_name = name.get<std::string>();
     }
@@ -235,7 +267,7 @@ int user_grant(const std::string& data_dir, SqliteAccountStore& accounts, const 
     return 0;
 }
 
-int user_ungrant(SqliteAccountStore& accounts, const std::string& user, const sync::Grant& grant,
+int user_ungrant(AccountStore& accounts, const std::string& user, const sync::Grant& grant,
                  AdminIo& io) {
     if (!accounts.remove_grant(user, grant))
         throw Error(ErrorKind::not_found, errc::record_not_found,
@@ -250,7 +282,7 @@ int user_ungrant(SqliteAccountStore& accounts, const std::string& user, const sy
     return 0;
 }
 
-int device_list(SqliteAccountStore& accounts, AdminIo& io) {
+int device_list(AccountStore& accounts, AdminIo& io) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& d : accounts.devices())
         list.push_back(
@@ -269,8 +301,8 @@ int device_list(SqliteAccountStore& accounts, AdminIo& io) {
     return 0;
 }
 
-int unit_list(const std::string& data_dir, AdminIo& io) {
-    const auto store = open_data_store(data_dir);
+int unit_list(const Parsed& p, AdminIo& io) {
+    const auto store = open_data_store(p);
     nlohmann::json list = nlohmann::json::array();
     // Pages keep each read short: the server may be writing the same file.
     constexpr size_t kPage = 500;
@@ -342,7 +374,7 @@ std::optional<int64_t> parse_iso_time(const std::string& text) {
     return ms - sign * int64_t{(*oh * 60 + *om)} * 60'000;
 }
 
-int audit(const std::string& data_dir, const Parsed& p, AdminIo& io) {
+int audit(const Parsed& p, AdminIo& io) {
     AuditQuery q;
     q.user = option(p, "--user");
     q.device_id = option(p, "--device");
@@ -368,11 +400,16 @@ int audit(const std::string& data_dir, const Parsed& p, AdminIo& io) {
                              std::to_string(tuning::max_audit_query_rows) + " are shown)"};
         q.limit = std::stoul(*limit);
     }
-    const std::string file = data_file(data_dir, "audit.db");
-    require_file(file, "audit log");
-    SqliteAuditLog log(file);
+    std::unique_ptr<AuditLog> log;
+    if (!p.database.empty()) {
+        log = std::make_unique<pg::PgAuditLog>(pg_options(p));
+    } else {
+        const std::string file = data_file(p.data_dir, "audit.db");
+        require_file(file, "audit log");
+        log = std::make_unique<SqliteAuditLog>(file);
+    }
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : log.query(q))
+    for (const auto& e : log->query(q))
         list.push_back({{"id", e.id},
                         {"received", iso_time(e.received_ms)},
                         {"user", e.user},
@@ -423,8 +460,21 @@ int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
     if (w[0] == "audit" && w.size() == 1) {
         allow_options(p, "audit",
                       {"--user", "--device", "--outcome", "--since", "--until", "--limit"});
-        return audit(dir, p, io);
+        return audit(p, io);
     }
+    if (is({"copy-to-postgresql"})) {
+        allow_options(p, command, {});
+        if (dir.empty() || p.database.empty())
+            throw UsageError{
+                "copy-to-postgresql needs --data DIR (the SQLite data directory) and "
+                "--database URL (the PostgreSQL database to copy it into)"};
+        io.out << copy_to_postgresql(dir, pg_options(p)).dump(2) << "\n";
+        return 0;
+    }
+    if ((is({"backup"}) || is({"restore"})) && !p.database.empty())
+        throw UsageError{
+            "on PostgreSQL, back up and restore with pg_dump and pg_restore (or the "
+            "province's replication): docs/postgresql.md"};
     if (is({"backup"})) {
         allow_options(p, "backup", {"--to"});
         return backup_command(dir, p, io);
@@ -438,7 +488,7 @@ int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
         const auto reason = option(p, "--reason");
         if (!reason || reason->find_first_not_of(" \t") == std::string::npos)
             throw UsageError{"device revoke needs --reason TEXT: the device's user is shown it"};
-        auto accounts = open_accounts(dir, iterations);
+        auto accounts = open_accounts(p, iterations);
         accounts->revoke_device(w[2], *reason);
         io.out << nlohmann::json{{"device", w[2]}, {"revoked", true}, {"reason", *reason}}.dump()
                << "\n";
@@ -446,27 +496,27 @@ int dispatch(const Parsed& p, AdminIo& io, uint32_t iterations) {
     }
     if (is({"user", "grant", "", "", ""})) {
         allow_options(p, command, {"--allow-unknown-unit"});
-        return user_grant(dir, *open_accounts(dir, iterations), w[2], sync::Grant{w[3], w[4]},
+        return user_grant(p, *open_accounts(p, iterations), w[2], sync::Grant{w[3], w[4]},
                           option(p, "--allow-unknown-unit").has_value(), io);
     }
     allow_options(p, command, {});
-    if (is({"user", "add", ""})) return user_add(dir, w[2], io, iterations);
-    if (is({"user", "list"})) return user_list(*open_accounts(dir, iterations), io);
+    if (is({"user", "add", ""})) return user_add(p, w[2], io, iterations);
+    if (is({"user", "list"})) return user_list(*open_accounts(p, iterations), io);
     if (is({"user", "ungrant", "", "", ""}))
-        return user_ungrant(*open_accounts(dir, iterations), w[2], sync::Grant{w[3], w[4]}, io);
+        return user_ungrant(*open_accounts(p, iterations), w[2], sync::Grant{w[3], w[4]}, io);
     if (is({"user", "disable", ""}) || is({"user", "enable", ""})) {
         const bool disable = w[1] == "disable";
-        open_accounts(dir, iterations)->set_user_disabled(w[2], disable);
+        open_accounts(p, iterations)->set_user_disabled(w[2], disable);
         io.out << nlohmann::json{{"user", w[2]}, {"disabled", disable}}.dump() << "\n";
         return 0;
     }
-    if (is({"device", "list"})) return device_list(*open_accounts(dir, iterations), io);
+    if (is({"device", "list"})) return device_list(*open_accounts(p, iterations), io);
     if (is({"device", "reinstate", ""})) {
-        open_accounts(dir, iterations)->reinstate_device(w[2]);
+        open_accounts(p, iterations)->reinstate_device(w[2]);
         io.out << nlohmann::json{{"device", w[2]}, {"reinstated", true}}.dump() << "\n";
         return 0;
     }
-    if (is({"unit", "list"})) return unit_list(dir, io);
+    if (is({"unit", "list"})) return unit_list(p, io);
     throw UsageError{"unknown command '" + command + "'"};
 }
 
@@ -479,13 +529,14 @@ int run_admin(const std::vector<std::string>& args, AdminIo io, uint32_t pbkdf2_
             io.out << kUsage;
             return 0;
         }
-        if (p.data_dir.empty()) throw UsageError{"--data DIR is required"};
+        if (p.data_dir.empty() && p.database.empty())
+            throw UsageError{"--data DIR (or --database URL for PostgreSQL) is required"};
         // As the server does: a newer directory is refused, an older one migrated in place. Not
         // for restore, which replaces the directory's files and marker with a backup's (and is
         // how a newer directory is rolled back). A directory without databases is not marked:
         // it may be a mistyped --data, and the server marks the one it creates its stores in.
         const bool restore = p.words.size() == 1 && p.words[0] == "restore";
-        if (!restore && data_layout_of(p.data_dir) != 0)
+        if (!restore && !p.data_dir.empty() && data_layout_of(p.data_dir) != 0)
             upgrade_data_layout(p.data_dir, [&](const std::string& line) {
                 io.err << "ocop-admin: " << line << "\n";
             });

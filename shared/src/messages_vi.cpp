@@ -155,6 +155,9 @@ constexpr std::array kCatalogue = {
     Entry{"store.layout_too_new",
           "Dữ liệu máy chủ do phiên bản mới hơn tạo ra. Vui lòng liên hệ quản trị viên để cài "
           "đúng phiên bản hoặc khôi phục từ bản sao lưu."},
+    Entry{"store.not_empty",
+          "Cơ sở dữ liệu đích đã có dữ liệu nên không sao chép vào. Vui lòng chọn một schema "
+          "trống."},
     Entry{"sync.cancelled", "Đã hủy đồng bộ; dữ liệu chưa gửi vẫn được giữ trên máy."},
     Entry{"sync.lost_in_restore",
           "Một số thay đổi đã bị mất khi máy chủ khôi phục từ bản sao lưu. Vui lòng liên hệ quản "

@@ -20,10 +20,19 @@ inline const std::string server_bin = OCOP_SERVER_BIN;
 inline const std::string admin_bin = OCOP_ADMIN_BIN;
 inline const std::string field_bin = OCOP_FIELD_BIN;
 
+// ocop-admin's arguments for the server of `data`, on the run's backend (test_backend.hpp).
+inline std::vector<std::string> admin_args(const std::filesystem::path& data,
+                                           std::vector<std::string> command) {
+    std::vector<std::string> args = {"--data", data.string()};
+    for (auto& a : server_database_args(pg_schema_for(std::filesystem::absolute(data).string())))
+        args.push_back(std::move(a));
+    args.insert(args.end(), command.begin(), command.end());
+    return args;
+}
+
 inline void add_user(const std::filesystem::path& data, const std::string& user,
                      const std::string& password) {
-    const RunResult r =
-        run(admin_bin, {"--data", data.string(), "user", "add", user}, password + "\n");
+    const RunResult r = run(admin_bin, admin_args(data, {"user", "add", user}), password + "\n");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
 }
@@ -32,8 +41,8 @@ inline void add_user(const std::filesystem::path& data, const std::string& user,
 // store: the tests write records under fixed unit ids.
 inline void grant(const std::filesystem::path& data, const std::string& user,
                   const std::string& role, const std::string& unit) {
-    const RunResult r = run(admin_bin, {"--data", data.string(), "user", "grant", user, role, unit,
-                                        "--allow-unknown-unit"});
+    const RunResult r = run(
+        admin_bin, admin_args(data, {"user", "grant", user, role, unit, "--allow-unknown-unit"}));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
 }

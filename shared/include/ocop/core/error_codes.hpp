@@ -67,6 +67,8 @@ inline constexpr const char* sdk_handle_busy = "sdk.handle_busy";
 inline constexpr const char* sdk_closed = "sdk.closed";
 inline constexpr const char* sdk_in_listener = "sdk.in_listener";
 inline constexpr const char* store_in_use = "store.in_use";
+// ocop-admin copy-to-postgresql: the target schema already holds data.
+inline constexpr const char* store_not_empty = "store.not_empty";
 
 // Accounts and authentication
 inline constexpr const char* auth_missing_token = "auth.missing_token";
