@@ -86,7 +86,17 @@ TEST_CASE("sdk deadlines: Art. 8.4 (line 392) and Art. 12.2 (lines 484-491) in o
                                                          {"started_at", "2026-08-10T08:00:00Z"},
                                                          {"status", "draft"},
                                                          {"unit", dev.unit}});
+        const std::string ev =
+            t.create("evaluation", {{"registration", old},
+                                    {"product", dev.product},
+                                    {"rule_set", "qd26_2026"},
+                                    {"rubric", "set_09_tuong_nuoc_mam_gia_vi_long"},
+                                    {"level", "province"},
+                                    {"stars", 3},
+                                    {"status", "open"},
+                                    {"unit", dev.unit}});
         const std::string cert = t.create("certificate", {{"product", dev.product},
+                                                          {"evaluation", ev},
                                                           {"number", "99/2026"},
                                                           {"stars", 3},
                                                           {"issued_on", "2026-06-01"},
