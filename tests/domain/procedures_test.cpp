@@ -8,6 +8,7 @@
 
 #include "domain_test_support.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
+#include "ocop/domain/inspection_authority.hpp"
 #include "ocop/domain/rubrics.hpp"
 #include "ocop/domain/stop_rules.hpp"
 
@@ -264,4 +265,100 @@ TEST_CASE("Art. 8.1-8.2 (lines 360-382): who revokes, on which ground",
                     {"revoked_on", "2026-09-01"},
                     {"revocation_ground", "improper_recognition"},  // Art. 10.1.b (line 431)
                     {"revoked_by", "province"}}) == kNoError);
+}
+
+TEST_CASE(
+    "Art. 2.3 (lines 59-64): associations, centres and 'tổ chức tương đương' apply for "
+    "tourism only",
+    "[domain][procedures][forms]") {
+    Device dev;
+    const std::string unit = dev.unit();
+    const std::string centre = dev.id();
+    dev.put("applicant", centre,
+            {{"name", "Tổ chức tương đương"},
+             {"legal_form", "equivalent_organisation"},
+             {"unit", unit}});
+    auto product = [&](const char* sector, const char* set) {
+        const std::string id = dev.id();
+        dev.put("product", id,
+                {{"name", "Sản phẩm"},
+                 {"applicant", centre},
+                 {"sector", sector},
+                 {"product_set", set},
+                 {"unit", unit}});
+        return id;
+    };
+    const std::string tour = product("VI", "set_26_du_lich");
+    const std::string food = product("I", kSet01);
+    auto reg = [&](const std::string& p) -> FieldValues {
+        return {{"product", p},         {"applicant", centre},
+                {"kind", "first"},      {"filed_on", "2026-06-01"},
+                {"status", "received"}, {"unit", unit}};
+    };
+    const std::string tour_reg = dev.id();
+    CHECK(put_code(dev, "registration", tour_reg, reg(tour)) == kNoError);
+    CHECK(put_code(dev, "registration", dev.id(), reg(food)) == errc::applicant_type_sector);
+    CHECK(put_code(dev, "registration", tour_reg, {{"product", food}}) ==
+          errc::applicant_type_sector);
+
+    SECTION("Art. 6.2.d (lines 171-173): 05 samples, none for tourism") {
+        const std::string coop = dev.id();
+        dev.put("applicant", coop,
+                {{"name", "HTX"}, {"legal_form", "cooperative"}, {"unit", unit}});
+        const std::string food_reg = dev.id();
+        FieldValues r = reg(food);
+        r["applicant"] = coop;
+        dev.put("registration", food_reg, r);
+        auto report = [&](const std::string& registration, int samples) -> FieldValues {
+            return {{"registration", registration},
+                    {"origin_raw_materials", "met"},
+                    {"local_labour", "met"},
+                    {"idea_origin", "met"},
+                    {"local_identity", "partly"},
+                    {"samples_sent", samples},
+                    {"unit", unit}};
+        };
+        CHECK(put_code(dev, "commune_report", dev.id(), report(food_reg, 5)) == kNoError);
+        CHECK(put_code(dev, "commune_report", dev.id(), report(food_reg, 3)) ==
+              errc::commune_report_samples);
+        CHECK(put_code(dev, "commune_report", dev.id(), report(tour_reg, 0)) == kNoError);
+        CHECK(put_code(dev, "commune_report", dev.id(), report(tour_reg, 5)) ==
+              errc::commune_report_samples);
+    }
+}
+
+TEST_CASE("Art. 9 (lines 395-418) and Annex I (lines 526-789): who inspects, lead ministries",
+          "[domain][procedures][inspection]") {
+    const auto& groups = domain::builtin_product_groups();
+    const auto& rubrics = domain::builtin_rubrics();
+    REQUIRE(groups.all().size() == 26);
+    for (const auto& r : rubrics.all()) {
+        const auto* g = groups.find(r.set_number);
+        REQUIRE(g);
+        CHECK(g->sector == r.sector);  // the annex and the sheets agree on the sector
+    }
+    // Lines 690-693: bottled water is led by the Ministry of Health; lines 778-783: tourism by
+    // culture, sports and tourism with agriculture and environment.
+    CHECK(groups.find(16)->lead_ministries == std::vector<std::string>{"MOH"});
+    CHECK(groups.find(26)->lead_ministries == std::vector<std::string>{"MOCST", "MAE"});
+    CHECK(groups.ministry_name_vi("MOIT") == "Bộ Công Thương");
+    CHECK(groups.find(5)->lead_ministries.front() == "MOIT");  // line 592
+
+    // Art. 9.4.a-b (lines 411-418).
+    const auto five = domain::inspecting_authorities(5);
+    CHECK(five.province);
+    CHECK(five.ministry);
+    const auto four = domain::inspecting_authorities(4);
+    CHECK(four.province);
+    CHECK_FALSE(four.ministry);
+    CHECK(four.ministry_when_needed);
+    CHECK(domain::default_inspecting_authority(5) == "ministry");
+    CHECK(domain::default_inspecting_authority(3) == "province");
+
+    // Art. 9.2.a, 9.3 (lines 401-410): the inspection record holds the type and both subjects.
+    const auto* insp = ocop::builtin_schema().collection("inspection");
+    REQUIRE(insp);
+    for (const char* f :
+         {"inspection_type", "authority", "criteria_maintained", "mark_use_ok", "promotion_ok"})
+        CHECK(insp->field(f) != nullptr);
 }

@@ -395,7 +395,7 @@ TEST_CASE("unit history: no unit is its own successor, none ends before it start
 TEST_CASE("DomainRules owns one instance of each rule", "[domain][rules]") {
     const DomainRules rules;
     const auto list = rules.list();
-    CHECK(list.size() == 5);
-    CHECK(std::set<const ocop::ChangesetRule*>(list.begin(), list.end()).size() == 5);
+    CHECK(list.size() == 6);
+    CHECK(std::set<const ocop::ChangesetRule*>(list.begin(), list.end()).size() == 6);
     CHECK(rules.list() == list);  // stable: the device and the server get the same objects
 }

@@ -513,6 +513,59 @@ void AdminUnitRule::check(StoreTxn& txn, const Changeset& cs) const {
     }
 }
 
+// --- FormsRule ---------------------------------------------------------------------------------
+
+namespace {
+
+// Art. 2.3: associations, operating centres and equivalent organisations apply for tourism only.
+bool tourism_only(std::string_view legal_form) {
+    return legal_form == "association" || legal_form == "operating_centre" ||
+           legal_form == "equivalent_organisation";
+}
+
+}  // namespace
+
+void FormsRule::check(StoreTxn& txn, const Changeset& cs) const {
+    for (const RecordChange& rc : cs.records) {
+        const bool registration = rc.collection == "registration";
+        if (!registration && rc.collection != "commune_report") continue;
+        const auto stored = txn.read(rc.collection, rc.id);
+        const FieldValues after = record_after(stored, rc, cs.stamp());
+        if (is_true(get(after, deleted_field))) continue;
+
+        if (registration) {
+            if (stored && !touches(rc, {"applicant", "product"})) continue;
+            const auto applicant = record_in(txn, cs, "applicant", text(after, "applicant"));
+            const auto product = record_in(txn, cs, "product", text(after, "product"));
+            if (!applicant || !product) continue;  // references are checked elsewhere
+            const std::string form = text(*applicant, "legal_form");
+            if (tourism_only(form) && text(*product, "sector") != "VI")
+                refuse(ErrorKind::invalid_input, errc::applicant_type_sector, rc, "applicant",
+                       "a '" + form +
+                           "' applies only for community tourism, eco-tourism and "
+                           "tourist sites (sector VI), not for a product of sector " +
+                           show(get(*product, "sector")) + " (Art. 2.3)",
+                       "who may apply");
+            continue;
+        }
+        if (stored && !touches(rc, {"samples_sent", "registration"})) continue;
+        const Value& samples = get(after, "samples_sent");
+        if (!samples.is_number_integer()) continue;
+        const auto reg = record_in(txn, cs, "registration", text(after, "registration"));
+        const auto product = reg ? record_in(txn, cs, "product", text(*reg, "product"))
+                                 : std::optional<FieldValues>();
+        if (!product) continue;
+        const bool tourism = text(*product, "sector") == "VI";
+        const int64_t expected = tourism ? 0 : 5;
+        if (samples.get<int64_t>() != expected)
+            refuse(ErrorKind::invalid_input, errc::commune_report_samples, rc, "samples_sent",
+                   std::string(tourism ? "a tourism product sends no samples"
+                                       : "the dossier goes with 05 product samples") +
+                       " (Art. 6.2.d), not " + samples.dump(),
+                   "samples with the commune's proposal");
+    }
+}
+
 // --- DomainRules -------------------------------------------------------------------------------
 
 DomainRules::DomainRules() : DomainRules(builtin_rule_sets()) {}
@@ -521,7 +574,7 @@ DomainRules::DomainRules(const RuleSetCatalog& rule_sets)
     : certificate_(rule_sets), evaluation_(rule_sets) {}
 
 std::vector<const ChangesetRule*> DomainRules::list() const {
-    return {&signed_inspection_, &proposal_, &certificate_, &evaluation_, &admin_unit_};
+    return {&signed_inspection_, &proposal_, &certificate_, &evaluation_, &admin_unit_, &forms_};
 }
 
 void DomainRules::check(StoreTxn& txn, const Changeset& cs) const {

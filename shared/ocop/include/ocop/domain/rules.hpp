@@ -97,6 +97,15 @@ class AdminUnitRule final : public ChangesetRule {
     void check(StoreTxn& txn, const Changeset& cs) const override;
 };
 
+// The forms of Annex III as 26/2026 prints them: a registration by an association, operating
+// centre or equivalent organisation is for a tourism product (sector VI) (Art. 2.3:
+// ocop.applicant_type_sector); a commune report (Form 03) sends 5 samples, none for tourism
+// (Art. 6.2.d: ocop.commune_report_samples). Checked when the records they read are known.
+class FormsRule final : public ChangesetRule {
+  public:
+    void check(StoreTxn& txn, const Changeset& cs) const override;
+};
+
 // Owns one instance of every domain rule. The device passes list() to LocalReplica, the server
 // runs the same list in its sync guard. Not copyable or movable: list() points into it.
 class DomainRules {
@@ -119,6 +128,7 @@ class DomainRules {
     CertificateRule certificate_;
     EvaluationRule evaluation_;
     AdminUnitRule admin_unit_;
+    FormsRule forms_;
     SigningRule signing_;
 };
 
