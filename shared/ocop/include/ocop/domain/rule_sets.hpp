@@ -117,7 +117,7 @@ class RuleSetCatalog {
     // The newest set whose effective date is on or before `d` (when two overlap during a
     // transition, the newer one governs new work). Throws rule_set_none_in_force before the first.
     const RuleSet& in_force(Date d) const;
-    // Every set in force on `d` (several during a transition, e.g. 2026-05-22 to 2026-07-20).
+    // Every set in force on `d` (several during a transition, e.g. 2026-05-22 to 2026-07-21).
     std::vector<const RuleSet*> all_in_force(Date d) const;
     // The newest set.
     const RuleSet& current() const { return sets_.back(); }
