@@ -2,6 +2,8 @@
 // /work/shared/domain/sources/qd26_2026_QD-TTg_fulltext.txt ("sources/...: line N").
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "domain_test_support.hpp"
 #include "ocop/domain/deadlines.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
@@ -237,5 +239,40 @@ TEST_CASE("running deadlines of registrations and revocation proposals", "[deadl
                                {"status", Value("open")},
                                {"concluded_on", Value("2026-08-18")}});
         CHECK(running_deadlines(cat, cal, correct).empty());
+    }
+}
+
+TEST_CASE("calendar data keep the Labour Code 2019 Art. 112.1 holidays of every year",
+          "[calendar]") {
+    const WorkingCalendar& cal = builtin_calendar();
+    // Lunar new year and 10/3 lunar by year (tools/calendar/lunar_dates.py).
+    const std::map<int, std::pair<const char*, const char*>> lunar{
+        {2025, {"2025-01-29", "2025-04-07"}},
+        {2026, {"2026-02-17", "2026-04-26"}},
+        {2027, {"2027-02-06", "2027-04-16"}}};
+    REQUIRE(cal.years().size() == lunar.size());
+    for (const auto& y : cal.years()) {
+        INFO(y.year);
+        // A fixed or lunar holiday is a day off; on a weekend, the next weekday is (Art. 111.3).
+        const auto kept = [&](Date holiday) {
+            Date d = holiday;
+            while (d.weekday() >= 6) d = d.add_days(1);
+            return !cal.is_working_day(d);
+        };
+        CHECK(kept(Date::from_ymd(y.year, 1, 1)));
+        CHECK(kept(Date::from_ymd(y.year, 4, 30)));
+        CHECK(kept(Date::from_ymd(y.year, 5, 1)));
+        CHECK(kept(Date::from_ymd(y.year, 9, 2)));
+        CHECK(kept(d(lunar.at(y.year).second)));  // Giỗ Tổ Hùng Vương
+        // Tết: 5 days (Art. 112.1.b) around the lunar new year, which is one of them or a weekend.
+        const Date tet = d(lunar.at(y.year).first);
+        int off = 0;
+        for (Date x = tet.add_days(-7); x <= tet.add_days(9); x = x.add_days(1))
+            if (cal.day_off(x)) ++off;
+        CHECK(off == 5);
+        CHECK((tet.weekday() >= 6 || !cal.is_working_day(tet)));
+        // Quốc khánh has 2 days (2/9 and one adjacent).
+        CHECK((cal.day_off(Date::from_ymd(y.year, 9, 1)) ||
+               cal.day_off(Date::from_ymd(y.year, 9, 3))));
     }
 }
