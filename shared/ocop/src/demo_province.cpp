@@ -683,12 +683,21 @@ class Generator {
                                        unit.code + "-" + std::to_string(filed.year())},
             {"filed_on", filed.iso()},
             {"round", round.label()},
-            {"status", proposal <= opt_.today ? "sent_to_province" : "received"},
+            {"status", decision <= opt_.today   ? "decided"
+                       : proposal <= opt_.today ? "sent_to_province"
+                                                : "received"},
+            {"commune_received_on", filed.iso()},
             {"unit", unit.id}};
-        if (proposal <= opt_.today)
+        if (proposal <= opt_.today) {
             reg["province_receipt_no"] = std::to_string(100 + rng_.below(800)) + "/PĐK-" +
                                          std::string(kProvinceCode) + "-" +
                                          std::to_string(proposal.year());
+            reg["province_received_on"] = proposal.iso();
+            // The complete dossier from the commune starts the 45 days (Art. 7.6.g).
+            if (kind == "re_evaluation") reg["complete_on"] = proposal.iso();
+        }
+        // Decided (the evaluation below), so no deadline runs any more.
+        if (decision <= opt_.today) reg["decided_on"] = decision.iso();
         const std::string registration = add(kMain, "registration", reg);
         if (registration.empty()) return out;
 
