@@ -37,7 +37,7 @@ TEST_CASE("day arithmetic and differences", "[domain][date]") {
     CHECK(d("2025-06-30").add_days(1) == d("2025-07-01"));
     CHECK(d("2024-12-31").add_days(1) == d("2025-01-01"));
     CHECK(d("2024-03-01").add_days(-1) == d("2024-02-29"));
-    CHECK(d("2026-05-22").add_days(60) == d("2026-07-21"));  // 148 and 1489 lapse (Art. 11.2)
+    CHECK(d("2026-05-22").add_days(60) == d("2026-07-21"));  // the 60th day of Art. 11.2
     CHECK(d("2027-02-28") - d("2026-09-01") == 180);
     CHECK(d("2026-09-01") - d("2027-02-28") == -180);
     CHECK(d("2025-07-01") < d("2025-07-02"));

@@ -11,6 +11,7 @@
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/domain/admin_units.hpp"
 #include "ocop/domain/certification.hpp"
+#include "ocop/domain/deadlines.hpp"
 #include "ocop/domain/demo_province.hpp"
 #include "ocop/domain/domain_error_codes.hpp"
 #include "ocop/domain/rubrics.hpp"
@@ -219,4 +220,32 @@ TEST_CASE("the demo province looks like an OCOP province", "[domain][demo]") {
     }
     CHECK(with_results >= 5);
     CHECK(d.all("proposal").size() >= 1);
+}
+
+TEST_CASE("the demo's dossiers run the deadlines of 26/2026 until decided", "[domain][demo]") {
+    DemoOptions o;
+    o.seed = 11;
+    o.size = 2000;
+    DemoStore d(o);
+    const auto& rule_sets = ocop::domain::builtin_rule_sets();
+    const auto& cal = ocop::domain::builtin_calendar();
+    size_t decided = 0, running = 0;
+    for (const auto& r : d.all("registration")) {
+        const auto deadlines = ocop::domain::running_deadlines(rule_sets, cal, r);
+        if (text(r, "status") == "decided") {
+            ++decided;
+            CHECK(deadlines.empty());
+            CHECK(!r.get("decided_on").is_null());
+            continue;
+        }
+        for (const auto& dl : deadlines) {
+            ++running;
+            // A pending dossier of the demo is still within its time on `today`, except the
+            // Art. 12.2 ones the demo leaves pending past 22/6 or 21/7/2026.
+            if (ocop::domain::due_status(cal, dl.due, o.today).overdue)
+                CHECK(dl.rule.rfind("transitional_", 0) == 0);
+        }
+    }
+    CHECK(decided > 0);
+    CHECK(running > 0);
 }

@@ -96,8 +96,9 @@ TEST_CASE("each rule set governs from its effective date", "[domain][rule_sets]"
     };
     CHECK(ids("2026-05-21") == "qd1489_2025 ");
     CHECK(ids("2026-06-30") == "qd1489_2025 qd26_2026 ");
-    CHECK(ids("2026-07-20") == "qd1489_2025 qd26_2026 ");
-    CHECK(ids("2026-07-21") == "qd26_2026 ");
+    // Art. 11.2: in force through the 60th day after 2026-05-22 (2026-07-21).
+    CHECK(ids("2026-07-21") == "qd1489_2025 qd26_2026 ");
+    CHECK(ids("2026-07-22") == "qd26_2026 ");
     CHECK(ids("2025-07-05") == "qd148_2023 ");
 }
 

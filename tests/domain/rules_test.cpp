@@ -25,6 +25,21 @@ namespace {
 
 constexpr const char* kNoError = "<no error>";
 
+// An open evaluation giving `stars` at `level`: what a 26/2026 certificate names.
+std::string evaluation_for(Device& dev, int stars, const char* level = "province") {
+    const std::string id = dev.id();
+    dev.put("evaluation", id,
+            {{"registration", dev.id()},
+             {"product", dev.id()},
+             {"rule_set", "qd26_2026"},
+             {"rubric", "set_01_rau_cu_qua_hat_tuoi"},
+             {"level", level},
+             {"stars", stars},
+             {"status", "open"},
+             {"unit", dev.unit()}});
+    return id;
+}
+
 // A draft inspection with one finding and one sample, saved as one form.
 struct Minutes {
     explicit Minutes(Device& dev) : dev(dev) {
@@ -231,6 +246,7 @@ TEST_CASE("a revocation proposal references a certificate and a ground",
              {"issued_by", "province"},
              {"rule_set", "qd26_2026"},
              {"status", "valid"},
+             {"evaluation", evaluation_for(dev, 4)},
              {"unit", unit}});
     const FieldValues base{{"inspection", m.inspection},
                            {"kind", "revoke"},
@@ -276,9 +292,12 @@ TEST_CASE(
     const std::string unit = dev.unit();
     auto cert = [&](int stars, const char* issued, const char* expires, const char* by,
                     const char* rule_set) -> FieldValues {
-        return {{"product", dev.id()},  {"number", "01/QĐ"},     {"stars", stars},
-                {"issued_on", issued},  {"expires_on", expires}, {"issued_by", by},
-                {"rule_set", rule_set}, {"status", "valid"},     {"unit", unit}};
+        FieldValues f{{"product", dev.id()},  {"number", "01/QĐ"},     {"stars", stars},
+                      {"issued_on", issued},  {"expires_on", expires}, {"issued_by", by},
+                      {"rule_set", rule_set}, {"status", "valid"},     {"unit", unit}};
+        if (std::string(rule_set) == "qd26_2026" && stars >= 3 && stars <= 5)
+            f["evaluation"] = evaluation_for(dev, stars, stars == 5 ? "central" : "province");
+        return f;
     };
     CHECK(put_code(dev, "certificate", dev.id(),
                    cert(4, "2026-06-10", "2029-06-10", "province", "qd26_2026")) == kNoError);
@@ -338,7 +357,7 @@ TEST_CASE("evaluations: stars follow the average score", "[domain][rules][evalua
                       {"rule_set", "qd26_2026"},
                       {"rubric", "set_01_rau_cu_qua_hat_tuoi"},
                       {"level", "province"},
-                      {"status", "closed"},
+                      {"status", "open"},  // closed ones need item_points: procedures_test
                       {"unit", unit}};
         for (auto& [k, v] : extra) f[k] = v;
         return put_code(dev, "evaluation", dev.id(), f);
@@ -360,7 +379,8 @@ TEST_CASE("evaluations: stars follow the average score", "[domain][rules][evalua
           errc::evaluation_stars);
     CHECK(ev({{"stars", 4}}) == kNoError);  // no average recorded (yet)
     CHECK(ev({{"stars", 4}, {"rule_set", "qd999"}}) == errc::rule_set_unknown);
-    CHECK(ev({{"average_score", 95.0}, {"stars", 5}, {"status", "open"}}) == kNoError);
+    CHECK(ev({{"average_score", 95.0}, {"stars", 5}, {"level", "central"}, {"status", "closed"}}) ==
+          errc::evaluation_item_points);  // closed: the star minimums must be checkable
 }
 
 TEST_CASE("unit history: no unit is its own successor, none ends before it starts",
@@ -375,7 +395,7 @@ TEST_CASE("unit history: no unit is its own successor, none ends before it start
 TEST_CASE("DomainRules owns one instance of each rule", "[domain][rules]") {
     const DomainRules rules;
     const auto list = rules.list();
-    CHECK(list.size() == 5);
-    CHECK(std::set<const ocop::ChangesetRule*>(list.begin(), list.end()).size() == 5);
+    CHECK(list.size() == 6);
+    CHECK(std::set<const ocop::ChangesetRule*>(list.begin(), list.end()).size() == 6);
     CHECK(rules.list() == list);  // stable: the device and the server get the same objects
 }

@@ -15,6 +15,7 @@
 #include "ocop/core/messages_vi.hpp"
 #include "ocop/core/uuid.hpp"
 #include "ocop/sdk/database.hpp"
+#include "ocop/sdk/deadlines.hpp"
 #include "ocop/sdk/json_views.hpp"
 #include "ocop/sdk/local_time.hpp"
 #include "ocop/sdk/units.hpp"
@@ -57,7 +58,11 @@ commands:
         in place of an id (put finding unit=30316), and list COLLECTION unit=X also finds the
         records of the units that merged into X
   merge-units --code CODE --name NAME --effective YYYY-MM-DD [--parent UNIT_ID]
-        [--decision REF] OLD_UNIT_ID...   an administrator merges units (prints the new id))";
+        [--decision REF] OLD_UNIT_ID...   an administrator merges units (prints the new id)
+  due [--on YYYY-MM-DD]          the deadlines the records on this device run (Decision 26/2026
+        Art. 7.2 commune report, 7.6.g re-evaluation, 8.4 revocation, 12.2 transitional), soonest
+        first, each with due_in_working_days and text_vi ("Còn N ngày làm việc ...")
+  overdue [--on YYYY-MM-DD]      the same, only those past their due day)";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -391,6 +396,20 @@ int run(Args a) {
         if (!parent.empty()) merge.parent = parent;
         merge.old_units = args;
         std::cout << json{{"unit", db->merge_units(merge)}, {"merged", args}}.dump() << "\n";
+    } else if (cmd == "due" || cmd == "overdue") {
+        const std::string on_text = take_option(args, "--on");
+        expect_count(args, 0, (cmd + " [--on YYYY-MM-DD]").c_str());
+        auto on = today();
+        if (!on_text.empty()) {
+            const auto d = ocop::domain::Date::try_parse(on_text);
+            if (!d) throw UsageError("--on must be a date YYYY-MM-DD");
+            on = *d;
+        }
+        const auto items = cmd == "due" ? ocop::sdk::running_deadlines(*db, on)
+                                        : ocop::sdk::overdue_deadlines(*db, on);
+        json out = json::array();
+        for (const auto& i : items) out.push_back(ocop::sdk::to_json(i));
+        std::cout << out.dump() << "\n";
     } else if (cmd == "conflicts") {
         expect_count(args, 0, "conflicts");
         json out = json::array();

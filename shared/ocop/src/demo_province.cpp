@@ -18,6 +18,7 @@
 #include "ocop/domain/rubrics.hpp"
 #include "ocop/domain/rule_sets.hpp"
 #include "ocop/domain/scoring.hpp"
+#include "ocop/domain/stop_rules.hpp"
 
 namespace ocop::domain {
 
@@ -682,12 +683,21 @@ class Generator {
                                        unit.code + "-" + std::to_string(filed.year())},
             {"filed_on", filed.iso()},
             {"round", round.label()},
-            {"status", proposal <= opt_.today ? "sent_to_province" : "received"},
+            {"status", decision <= opt_.today   ? "decided"
+                       : proposal <= opt_.today ? "sent_to_province"
+                                                : "received"},
+            {"commune_received_on", filed.iso()},
             {"unit", unit.id}};
-        if (proposal <= opt_.today)
+        if (proposal <= opt_.today) {
             reg["province_receipt_no"] = std::to_string(100 + rng_.below(800)) + "/PĐK-" +
                                          std::string(kProvinceCode) + "-" +
                                          std::to_string(proposal.year());
+            reg["province_received_on"] = proposal.iso();
+            // The complete dossier from the commune starts the 45 days (Art. 7.6.g).
+            if (kind == "re_evaluation") reg["complete_on"] = proposal.iso();
+        }
+        // Decided (the evaluation below), so no deadline runs any more.
+        if (decision <= opt_.today) reg["decided_on"] = decision.iso();
         const std::string registration = add(kMain, "registration", reg);
         if (registration.empty()) return out;
 
@@ -753,11 +763,21 @@ class Generator {
                                target, miss, p.case_no));
         }
         double avg = round_to(q * 100, 10);
+        json item_points;
+        std::string stopped_at;
         if (sheets) {
             const CouncilScore council = council_score(*p.rubric, member_sheets);
             avg = council.average_total;
+            for (const auto& [code, points] : council.average_points) item_points[code] = points;
             award = award_stars(rs, avg, minimum_level(*p.rubric, council.average_points),
                                 disqualified);
+            // A sheet's stop rule (e.g. set 16: a 0 on a sensory item) ends the assessment.
+            if (const auto hit =
+                    triggered_stop_rules(*p.rubric, builtin_stop_rules(), council.average_points);
+                rs.rubrics && !hit.empty() && !disqualified) {
+                stopped_at = hit.front()->item;
+                award = StarAward{};
+            }
         } else {
             const int band = band_stars(rs, avg);
             award = award_stars(rs, avg, miss.empty() ? band : band - 1, disqualified);
@@ -786,12 +806,19 @@ class Generator {
                        {"disqualified", disqualified},
                        {"status", "closed"},
                        {"unit", unit.id}};
+        // Art. 7.3.e: a provincial result of 90 or more is referred to the ministry, whose own
+        // result is not simulated; the province then certifies nothing on its own.
+        const bool referred = level == "province" && !disqualified && stopped_at.empty() &&
+                              avg >= rs.ministry_threshold;
+        if (level == "province" && !disqualified) ev["referred_to_ministry"] = referred;
+        if (!stopped_at.empty()) ev["stopped_at"] = stopped_at;
+        if (rs.rubrics && !item_points.is_null()) ev["item_points"] = item_points;
         if (disqualified)
             ev["disqualifier"] =
                 p.rubric->disqualifiers.empty()
                     ? std::string("Giả mạo hồ sơ")
                     : p.rubric->disqualifiers[rng_.below(p.rubric->disqualifiers.size())];
-        else
+        else if (stopped_at.empty())
             ev["stars"] = award.stars;
         const std::string evaluation = add(kMain, "evaluation", ev);
         if (evaluation.empty()) return out;
@@ -807,7 +834,7 @@ class Generator {
                   datetime(decision.add_days(-rng_.range(3, 10)), 14, rng_.range(0, 59))},
                  {"unit", unit.id}});
         }
-        if (!award.certifiable() || issued > opt_.today) return out;
+        if (!award.certifiable() || issued > opt_.today || referred) return out;
 
         const RuleSet& cert_rules = rule_sets_.in_force(issued);
         const auto by = cert_rules.certifier(award.stars);
@@ -837,6 +864,7 @@ class Generator {
                     {"issued_by", std::string(to_string(*by))},
                     {"rule_set", c.rule_set},
                     {"status", "valid"},
+                    {"evaluation", evaluation},
                     {"unit", cert_unit.id}});
         if (c.id.empty()) return out;
         ++report_.certificates_by_stars[c.stars];
@@ -1035,7 +1063,8 @@ class Generator {
         edit(kAfter, "certificate", c.id,
              {{"status", "revoked"},
               {"revoked_on", decided.iso()},
-              {"revocation_ground", pr["revocation_ground"]}});
+              {"revocation_ground", pr["revocation_ground"]},
+              {"revoked_by", c.stars == 5 ? "ministry" : "province"}});  // Art. 8.2
         return true;
     }
 

@@ -174,6 +174,23 @@ RuleSet RuleSet::from_json(const json& doc) {
     }
     if (const json& r = member(doc, "rubrics", id); !r.is_null())
         rs.rubrics = text(doc, "rubrics", id);
+    if (doc.contains("deadlines"))
+        for (const json& d : member(doc, "deadlines", id)) {
+            DeadlineRule dr;
+            dr.id = text(d, "id", id);
+            dr.days = integer(d, "days", id);
+            const std::string counting = text(d, "counting", id);
+            if (counting != "working_days" && counting != "calendar_days")
+                invalid(id,
+                        "deadline '" + dr.id + "': counting must be working_days or calendar_days");
+            dr.working_days = counting == "working_days";
+            dr.source = text(d, "source", id);
+            dr.title_vi = text(d, "title_vi", id);
+            dr.starts_vi = text(d, "starts_vi", id);
+            if (dr.days <= 0) invalid(id, "deadline '" + dr.id + "': days must be positive");
+            if (rs.find_deadline(dr.id)) invalid(id, "deadline '" + dr.id + "' listed twice");
+            rs.deadlines.push_back(std::move(dr));
+        }
     if (doc.contains("notes"))
         for (const json& n : doc.at("notes"))
             if (n.is_string()) rs.notes.push_back(n.get<std::string>());
@@ -191,6 +208,18 @@ std::optional<Level> RuleSet::certifier(int stars) const noexcept {
     for (const auto& g : certifiers)
         if (g.stars == stars) return g.level;
     return std::nullopt;
+}
+
+const DeadlineRule* RuleSet::find_deadline(std::string_view deadline_id) const noexcept {
+    for (const auto& d : deadlines)
+        if (d.id == deadline_id) return &d;
+    return nullptr;
+}
+
+const DeadlineRule& RuleSet::deadline(std::string_view deadline_id) const {
+    if (const DeadlineRule* d = find_deadline(deadline_id)) return *d;
+    throw Error(ErrorKind::invalid_input, errc::rule_set_incomplete,
+                "rule set '" + id + "' has no deadline '" + std::string(deadline_id) + "'");
 }
 
 const ReevaluationPolicy& RuleSet::reevaluation_policy() const {

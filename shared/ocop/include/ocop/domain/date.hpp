@@ -33,7 +33,12 @@ class Date {
     int year() const noexcept;
     int month() const noexcept;  // 1..12
     int day() const noexcept;    // 1..31
-    std::string iso() const;     // "YYYY-MM-DD"
+    // ISO weekday: 1 = Monday .. 7 = Sunday (1970-01-01 was a Thursday).
+    constexpr int weekday() const noexcept {
+        const int64_t r = (days_ + 3) % 7;
+        return static_cast<int>(r < 0 ? r + 7 : r) + 1;
+    }
+    std::string iso() const;  // "YYYY-MM-DD"
 
     constexpr Date add_days(int64_t n) const noexcept { return from_days(days_ + n); }
     // Calendar months; a day that the target month lacks becomes its last day (Civil Code 2015,

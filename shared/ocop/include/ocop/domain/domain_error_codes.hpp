@@ -68,6 +68,21 @@ inline constexpr const char* score_out_of_range = "ocop.score_out_of_range";
 inline constexpr const char* council_empty = "ocop.council_empty";
 inline constexpr const char* date_invalid = "ocop.date_invalid";
 
+// The working calendar (calendar/vn_public_holidays.json)
+// The calendar data are malformed.
+inline constexpr const char* calendar_invalid = "ocop.calendar_invalid";
+// A working-day count reaches a year whose public holidays are not in the data.
+inline constexpr const char* calendar_year_missing = "ocop.calendar_year_missing";
+
+// Decision 26/2026 procedures (rules of rules.hpp and forms_rule.hpp)
+inline constexpr const char* evaluation_ministry_referral = "ocop.evaluation_ministry_referral";
+inline constexpr const char* evaluation_item_points = "ocop.evaluation_item_points";
+inline constexpr const char* evaluation_stop_rule = "ocop.evaluation_stop_rule";
+inline constexpr const char* certificate_evaluation = "ocop.certificate_evaluation";
+inline constexpr const char* certificate_revocation = "ocop.certificate_revocation";
+inline constexpr const char* applicant_type_sector = "ocop.applicant_type_sector";
+inline constexpr const char* commune_report_samples = "ocop.commune_report_samples";
+
 // Demo data generator
 inline constexpr const char* demo_invalid = "ocop.demo_invalid";
 

@@ -57,6 +57,19 @@ struct RoundRule {
     int decided_month = 0, decided_day = 0;
 };
 
+// A procedural deadline as data (26/2026 Art. 7.2, 7.6.g, 8.4, 12.2): `days` counted from the day
+// after the event that starts it (Civil Code 2015 Art. 147.2-147.3), in working days ("ngày làm
+// việc") or in calendar days ("ngày"; a last day that is a day off moves to the next working day,
+// Civil Code Art. 148.5). `source` names the article and the line of the decision's transcript.
+struct DeadlineRule {
+    std::string id;  // "commune_report", "reevaluation_decision", "revocation", ...
+    int days = 0;
+    bool working_days = false;
+    std::string source;  // "Art. 7.2 (sources/qd26_2026_QD-TTg_fulltext.txt: line 202)"
+    std::string title_vi;
+    std::string starts_vi;  // the event that starts it
+};
+
 struct RuleSet {
     std::string id;  // "qd26_2026"
     std::string instrument_vi;
@@ -73,6 +86,7 @@ struct RuleSet {
     std::optional<ReevaluationPolicy> reevaluation;
     std::vector<RoundRule> rounds;
     std::optional<std::string> rubrics;  // the rule_set of the scoring sheets, when present
+    std::vector<DeadlineRule> deadlines;
     std::vector<std::string> notes;
 
     // Throws Error(ocop.rule_set_invalid) naming the problem: parts must add up to max_total,
@@ -87,6 +101,8 @@ struct RuleSet {
     std::optional<Level> certifier(int stars) const noexcept;
     // Throws rule_set_incomplete when the set has no re-evaluation data.
     const ReevaluationPolicy& reevaluation_policy() const;
+    const DeadlineRule* find_deadline(std::string_view id) const noexcept;
+    const DeadlineRule& deadline(std::string_view id) const;  // throws rule_set_incomplete
 };
 
 class RuleSetCatalog {
@@ -101,7 +117,7 @@ class RuleSetCatalog {
     // The newest set whose effective date is on or before `d` (when two overlap during a
     // transition, the newer one governs new work). Throws rule_set_none_in_force before the first.
     const RuleSet& in_force(Date d) const;
-    // Every set in force on `d` (several during a transition, e.g. 2026-05-22 to 2026-07-20).
+    // Every set in force on `d` (several during a transition, e.g. 2026-05-22 to 2026-07-21).
     std::vector<const RuleSet*> all_in_force(Date d) const;
     // The newest set.
     const RuleSet& current() const { return sets_.back(); }

@@ -50,12 +50,22 @@ class ProposalRule final : public ChangesetRule {
 // force on issued_on (ocop.certificate_rule_set_date); issued_by the level that certifies those
 // stars under it (ocop.certificate_issuer). Checked on creation and when an edit touches the
 // fields involved, so an old certificate can still be marked expired or revoked.
+//
+// Decision 26/2026 procedures: a revoked certificate has revoked_on and revocation_ground, and
+// revoked_by, when given, is the level that certifies its stars (Art. 8.2; the province for
+// district-era certificates) (ocop.certificate_revocation). A certificate names its evaluation
+// (required when created under a rule set with scoring sheets, i.e. 26/2026): it must exist and
+// give the same stars, and the province does not certify on its own evaluation once that was
+// referred to the ministry (Art. 7.3.e) (ocop.certificate_evaluation).
 class CertificateRule final : public ChangesetRule {
   public:
     explicit CertificateRule(const RuleSetCatalog& rule_sets) : rule_sets_(rule_sets) {}
     void check(StoreTxn& txn, const Changeset& cs) const override;
 
   private:
+    void check_revocation(const RecordChange& rc, const FieldValues& after) const;
+    void check_evaluation(StoreTxn& txn, const Changeset& cs, const RecordChange& rc,
+                          const FieldValues& after, bool fresh) const;
     const RuleSetCatalog& rule_sets_;
 };
 
@@ -63,6 +73,14 @@ class CertificateRule final : public ChangesetRule {
 // a disqualified dossier has no stars; stars 1..5 and, where the average is present, consistent
 // with it: at most the band's stars and at least min(band, 2), since the star minimums can only
 // lower a result to 2 stars (ocop.evaluation_stars).
+// With item_points (the council's per-item averages; required once closed with 3 stars or more
+// under a rule set with scoring sheets): scored items of the sheet within their maxima, adding up
+// to the average (ocop.evaluation_item_points), and stars exactly min(band, minimum_level) (the
+// star-minimum marks) (ocop.evaluation_stars). Stop rules (stop_rules.hpp): stopped_at names a
+// stop item of the sheet and the evaluation has no stars; points that trigger a stop rule need
+// stopped_at (ocop.evaluation_stop_rule). Routing (Art. 7.3.e): a closed provincial evaluation
+// has referred_to_ministry exactly when its average reaches ministry_threshold (90)
+// (ocop.evaluation_ministry_referral).
 class EvaluationRule final : public ChangesetRule {
   public:
     explicit EvaluationRule(const RuleSetCatalog& rule_sets) : rule_sets_(rule_sets) {}
@@ -75,6 +93,15 @@ class EvaluationRule final : public ChangesetRule {
 // Administrative units: valid_to not before valid_from (ocop.unit_dates); a unit is not its own
 // successor (ocop.unit_successor_self).
 class AdminUnitRule final : public ChangesetRule {
+  public:
+    void check(StoreTxn& txn, const Changeset& cs) const override;
+};
+
+// The forms of Annex III as 26/2026 prints them: a registration by an association, operating
+// centre or equivalent organisation is for a tourism product (sector VI) (Art. 2.3:
+// ocop.applicant_type_sector); a commune report (Form 03) sends 5 samples, none for tourism
+// (Art. 6.2.d: ocop.commune_report_samples). Checked when the records they read are known.
+class FormsRule final : public ChangesetRule {
   public:
     void check(StoreTxn& txn, const Changeset& cs) const override;
 };
@@ -101,6 +128,7 @@ class DomainRules {
     CertificateRule certificate_;
     EvaluationRule evaluation_;
     AdminUnitRule admin_unit_;
+    FormsRule forms_;
     SigningRule signing_;
 };
 
