@@ -15,6 +15,7 @@
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/domain/admin_units.hpp"
+#include "ocop/sdk/blobs.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/sync_client.hpp"
 
@@ -182,6 +183,23 @@ class Database {
     // server checks the administrator's grants and the unit rules). An empty new_unit_id gets a
     // new id. Returns the new unit's id. Throws what plan_unit_merge and write throw.
     std::string merge_units(domain::UnitMerge merge);
+
+    // Attachments (blobs.hpp): stored in DIR beside the store file (`<path>.blobs`).
+    DeviceBlobs& blobs();
+    // Uploads pending blobs and prefetches, over the default transport, after the records
+    // synced (call sync() first: the server takes a blob only once a synced change references
+    // it). Never throws for network or server errors: they are in the report.
+    BlobReport sync_blobs(const BlobSyncOptions& options = {},
+                          const std::function<void(const BlobProgress&)>& on_progress = {},
+                          const std::atomic<bool>* cancel = nullptr);
+    BlobReport sync_blobs_via(sync::BlobTransport& transport, const BlobSyncOptions& options = {},
+                              const std::function<void(const BlobProgress&)>& on_progress = {},
+                              const std::atomic<bool>* cancel = nullptr);
+    // Fetches one blob on demand (or finds it on the device) and returns its file. Throws
+    // Error (blob.not_referenced, blob.not_found, sync.* transient).
+    std::string fetch_blob(const std::string& ref, const BlobSyncOptions& options = {});
+    std::string fetch_blob_via(sync::BlobTransport& transport, const std::string& ref,
+                               const BlobSyncOptions& options = {});
 
   private:
     uint64_t resolve_conflict_with(const std::string& conflict_id, const Value& chosen,

@@ -1,0 +1,112 @@
+// The SDK's blobs against a real server (docs/attachments.md): a photo captured on one phone
+// (through the app's preparer) is uploaded after its record synced, fetched on demand by a
+// colleague's phone and prefetched by another's; the storage budget evicts only what the server
+// holds, never a photo not yet uploaded.
+#include "ocop/core/error_codes.hpp"
+#include "ocop/core/sha256.hpp"
+#include "trust_test_support.hpp"
+
+using namespace ocop;
+using namespace ocop::trust::test;
+using server::test::error_code_of;
+
+namespace {
+
+std::string jpeg_like(size_t size, char seed) {
+    std::string bytes(size, seed);
+    for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + seed) % 251);
+    return bytes;
+}
+
+sdk::BlobSyncOptions quick() {
+    sdk::BlobSyncOptions o;
+    o.sleep = [](std::chrono::milliseconds) {};
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("SDK blobs: capture, upload after the record, fetch on demand, prefetch, budget",
+          "[blobs][sdk]") {
+    Province p(300);
+    const auto [a, b] = p.two_communes();
+    p.user("can.bo.a1", {{"commune_officer", a}});
+    p.user("can.bo.a2", {{"commune_officer", a}});
+    p.user("can.bo.b1", {{"commune_officer", b}});
+    TempDir dir("ocop-sdk-blobs");
+    auto phone1 = sdk::Database::open((dir.path() / "phone1.db").string());
+    auto phone2 = sdk::Database::open((dir.path() / "phone2.db").string());
+    auto phone3 = sdk::Database::open((dir.path() / "phone3.db").string());
+    auto other = sdk::Database::open((dir.path() / "other.db").string());
+    phone1->enroll(p.url, "can.bo.a1", kPassword);
+    phone2->enroll(p.url, "can.bo.a2", kPassword);
+    phone3->enroll(p.url, "can.bo.a2", kPassword);
+    other->enroll(p.url, "can.bo.b1", kPassword);
+    REQUIRE(phone1->sync().complete);
+
+    // The app downscales: the stored blob is the prepared bytes, named by them.
+    const std::string raw = jpeg_like(200'000, 3);
+    phone1->blobs().set_preparer([](std::string& bytes, std::string& type) {
+        bytes.resize(bytes.size() / 2);
+        type = "image/jpeg";
+    });
+    const std::string ref = phone1->blobs().put_bytes(raw, "image/png");
+    CHECK(ref == blob_ref_of(raw.substr(0, 100'000)));
+    CHECK(phone1->blobs().info(ref)->content_type == "image/jpeg");
+    CHECK_FALSE(phone1->blobs().info(ref)->uploaded);
+    phone1->blobs().set_preparer({});
+    CHECK(error_code_of([&] { phone1->blobs().put_bytes("x", "text/plain"); }) ==
+          errc::blob_unsupported_type);
+
+    // Before its record synced the server refuses it; the blob stays pending.
+    const sdk::BlobReport early = phone1->sync_blobs(quick());
+    CHECK(early.not_referenced == 1);
+    CHECK(early.pending == 1);
+    CHECK_FALSE(early.complete);
+    phone1->write([&](sdk::Transaction& t) {
+        t.create("evidence_photo", {{"blob", ref}, {"caption", "Nhãn sản phẩm"}, {"unit", a}});
+    });
+    REQUIRE(phone1->sync().complete);
+    std::vector<sdk::BlobProgress> progress;
+    const sdk::BlobReport sent =
+        phone1->sync_blobs(quick(), [&](const sdk::BlobProgress& g) { progress.push_back(g); });
+    CHECK(sent.complete);
+    CHECK(sent.uploaded == 1);
+    CHECK(sent.bytes_sent == 100'000);
+    CHECK(sent.resent_acknowledged == 0);
+    REQUIRE_FALSE(progress.empty());
+    CHECK(progress.back().done == 100'000);
+    CHECK(progress.back().run_total == 100'000);
+    CHECK(phone1->blobs().info(ref)->uploaded);
+    CHECK(p.server.blobs().find(ref.substr(7)).has_value());
+
+    // A colleague fetches it on demand, once its record arrived.
+    REQUIRE(phone2->sync().complete);
+    CHECK_FALSE(phone2->blobs().info(ref).has_value());
+    const std::string file = phone2->fetch_blob(ref, quick());
+    CHECK(server::test::read_file(file) == raw.substr(0, 100'000));
+    CHECK(phone2->blobs().info(ref)->uploaded);
+    // Another commune's phone may not.
+    REQUIRE(other->sync().complete);
+    CHECK(error_code_of([&] { other->fetch_blob(ref, quick()); }) == errc::blob_not_referenced);
+
+    // Prefetch: a sync fetches the collection's blobs ahead.
+    REQUIRE(phone3->sync().complete);
+    phone3->blobs().set_prefetch("evidence_photo", true);
+    const sdk::BlobReport ahead = phone3->sync_blobs(quick());
+    CHECK(ahead.downloaded == 1);
+    CHECK(ahead.complete);
+    CHECK(phone3->blobs().read(ref) == raw.substr(0, 100'000));
+
+    // Budget: the uploaded photo may go (it can be fetched again), a pending one never.
+    const std::string pending = phone1->blobs().put_bytes(jpeg_like(50'000, 9), "image/jpeg");
+    phone1->blobs().set_budget(0);
+    CHECK_FALSE(phone1->blobs().info(ref)->local);
+    CHECK_FALSE(phone1->blobs().path(ref).has_value());
+    CHECK(phone1->blobs().info(pending)->local);
+    CHECK(phone1->blobs().bytes_stored() == 50'000);
+    // And the evicted one comes back on demand (the budget evicts it again afterwards, so the
+    // fetch says it does not fit).
+    phone1->blobs().set_budget(1'000'000);
+    CHECK(server::test::read_file(phone1->fetch_blob(ref, quick())) == raw.substr(0, 100'000));
+}
