@@ -73,8 +73,13 @@ bool DeviceBlobs::upload_one(const std::string& hex, sync::BlobTransport& transp
     while (!(cancel && cancel->load())) {
         uint64_t offset = 0, sent = 0;
         try {
-            const sync::BlobRemote remote = transport.status(ref, token);
-            ++report.requests;
+            // A blob never offered has nothing on the server to resume (unless another device
+            // sent the same bytes: then the chunk's answer says complete): no HEAD for it.
+            const bool fresh = first && !attempted(hex);
+            mark_attempted(hex);
+            const sync::BlobRemote remote =
+                fresh ? sync::BlobRemote{} : transport.status(ref, token);
+            if (!fresh) ++report.requests;
             if (first) start = remote.received;
             first = false;
             offset = remote.received;

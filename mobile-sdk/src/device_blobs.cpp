@@ -72,7 +72,8 @@ struct DeviceBlobs::Index {
         db.exec(
             "CREATE TABLE IF NOT EXISTS blobs(hex TEXT PRIMARY KEY, size INTEGER NOT NULL, "
             "type TEXT NOT NULL, uploaded INTEGER NOT NULL, local INTEGER NOT NULL, "
-            "used_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID");
+            "used_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, "
+            "attempted INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID");
     }
     sqlite::Db db;
 };
@@ -152,6 +153,20 @@ void DeviceBlobs::mark_uploaded(const std::string& hex) {
     auto done = index_->db.prepare("UPDATE blobs SET uploaded=1 WHERE hex=?1");
     done.bind(1, hex);
     done.run();
+}
+
+bool DeviceBlobs::attempted(const std::string& hex) {
+    std::lock_guard lock(mutex_);
+    auto q = index_->db.prepare("SELECT attempted FROM blobs WHERE hex=?1");
+    q.bind(1, hex);
+    return q.step() && q.int64(0) == 1;
+}
+
+void DeviceBlobs::mark_attempted(const std::string& hex) {
+    std::lock_guard lock(mutex_);
+    auto q = index_->db.prepare("UPDATE blobs SET attempted=1 WHERE hex=?1 AND attempted=0");
+    q.bind(1, hex);
+    q.run();
 }
 
 void DeviceBlobs::record_fetched(const std::string& hex, std::string_view bytes,

@@ -112,6 +112,11 @@ struct HttpBlobTransport::Impl {
             if (!token.empty()) req.set("Authorization", "Bearer " + token);
             auto& s = session();
             std::ostream& out = s.sendRequest(req);
+            // A small send buffer: a write that returns has brought its bytes close to the
+            // link, so progress is what the link moved (and the stall timeout, waiting for the
+            // answer, need not cover a deep buffer draining at 64 kbit/s); a cut loses little.
+            s.socket().setSendBufferSize(static_cast<int>(bp::socket_buffer_bytes));
+            s.socket().setNoDelay(true);  // pieces go as written, not held for an ACK (Nagle)
             write(out);
             out.flush();
             Poco::Net::HTTPResponse resp;

@@ -132,6 +132,9 @@ class DeviceBlobs {
     std::string file_of(const std::string& hex) const;
     void write_file_of(const std::string& hex, std::string_view bytes) const;
     void mark_uploaded(const std::string& hex);
+    // Whether an upload of the blob was ever begun (then the server may hold part of it).
+    bool attempted(const std::string& hex);
+    void mark_attempted(const std::string& hex);
     void record_fetched(const std::string& hex, std::string_view bytes, const std::string& type);
     std::string store_named(std::string bytes, std::string content_type);
     bool upload_one(const std::string& hex, sync::BlobTransport& transport,

@@ -38,10 +38,14 @@ inline bool accepted_type(std::string_view type) {
     return false;
 }
 
-// One upload request carries at most this much: at 64 kbit/s about 32 s of sending, so a cut
-// costs at most the part of one chunk in flight (what the server had is never sent again, as the
-// next chunk starts at its X-Blob-Received).
-inline constexpr size_t chunk_bytes = 256 * 1024;
+// One upload request carries at most this much (a photo goes in one): a chunk costs a round trip
+// for its answer, and a cut costs only what was in flight, whatever the chunk's size (the server
+// keeps every byte that arrived, and the next attempt starts at its X-Blob-Received). At 64 kbit/s
+// a chunk takes over two minutes: the stall timeout, not a request timeout, judges it.
+inline constexpr size_t chunk_bytes = 1024 * 1024;
+// The device's socket send buffer while it sends a blob (the kernel doubles it): small, so that
+// bytes written are bytes near the link.
+inline constexpr size_t socket_buffer_bytes = 16 * 1024;
 // The unit of a socket write or read: each is one step of progress for the stall timeout.
 inline constexpr size_t io_bytes = 4 * 1024;
 // A transfer is given up (and resumed on the next attempt) only when no byte moved for this long:
