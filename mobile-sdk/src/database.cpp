@@ -15,6 +15,7 @@
 #include "ocop/domain/domain_error_codes.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
+#include "ocop/domain/signature_hash.hpp"
 #include "ocop/domain/signing_rule.hpp"
 #include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
@@ -573,10 +574,21 @@ uint64_t Database::sign_inspection(const std::string& inspection_id) {
                     "no inspection " + inspection_id + " on this device");
     // The device's clock corrected by the server's offset: the time the server will judge.
     const std::string now = sync::iso_utc(impl_->replica.clock().physical_ms());
+    // The hash of the minutes as signed: their fields and blobs (signature_hash.hpp).
+    const FieldValues signing = {{"status", "signed"}, {"signed_by", *user}, {"signed_at", now}};
+    FieldValues after = stored->values();
+    for (const auto& [k, v] : signing) after[k] = v;
+    const std::string hash = domain::inspection_signature_hash(
+        after, domain::inspection_photo_refs(impl_->store, inspection_id));
     return write([&](Transaction& t) {
-        t.put("inspection", inspection_id,
-              {{"status", "signed"}, {"signed_by", *user}, {"signed_at", now}});
+        FieldValues fields = signing;
+        fields[domain::signature_hash_field] = hash;
+        t.put("inspection", inspection_id, fields);
     });
+}
+
+std::optional<domain::SignatureCheck> Database::check_signature(const std::string& inspection_id) {
+    return domain::check_inspection_signature(impl_->store, inspection_id);
 }
 
 uint64_t Database::restore_deleted(const std::string& conflict_id) {

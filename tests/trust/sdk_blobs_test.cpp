@@ -4,6 +4,7 @@
 // holds, never a photo not yet uploaded.
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sha256.hpp"
+#include "ocop/domain/signature_hash.hpp"
 #include "trust_test_support.hpp"
 
 using namespace ocop;
@@ -109,4 +110,54 @@ TEST_CASE("SDK blobs: capture, upload after the record, fetch on demand, prefetc
     // fetch says it does not fit).
     phone1->blobs().set_budget(1'000'000);
     CHECK(server::test::read_file(phone1->fetch_blob(ref, quick())) == raw.substr(0, 100'000));
+}
+
+TEST_CASE("a signed inspection's hash covers its fields and photos on every replica",
+          "[blobs][signature]") {
+    Province p(300);
+    const std::string a = p.two_communes().first;
+    p.user("truong.doan", {{"team_lead", a}});
+    p.user("can.bo.a", {{"commune_officer", a}});
+    TempDir dir("ocop-sdk-signature");
+    auto lead = sdk::Database::open((dir.path() / "lead.db").string());
+    auto officer = sdk::Database::open((dir.path() / "officer.db").string());
+    lead->enroll(p.url, "truong.doan", kPassword);
+    officer->enroll(p.url, "can.bo.a", kPassword);
+    std::string inspection, photo;
+    const std::string ref = lead->blobs().put_bytes(jpeg_like(20'000, 5), "image/jpeg");
+    lead->write([&](sdk::Transaction& t) {
+        inspection = t.create("inspection", draft_inspection(a, "HTX Ký"));
+        photo = t.create("evidence_photo", {{"blob", ref},
+                                            {"parent_collection", "inspection"},
+                                            {"parent_id", inspection},
+                                            {"unit", a}});
+    });
+    lead->sign_inspection(inspection);
+    const auto here = lead->check_signature(inspection);
+    REQUIRE(here.has_value());
+    CHECK(here->is_signed);
+    CHECK(here->intact);
+    CHECK(is_blob_ref(here->stored));
+    REQUIRE(lead->sync().complete);
+    REQUIRE(lead->sync_blobs(quick()).complete);
+
+    // The server and a colleague's phone recompute the same hash.
+    const auto on_server = domain::check_inspection_signature(p.server.store(), inspection);
+    REQUIRE(on_server.has_value());
+    CHECK(on_server->intact);
+    CHECK(on_server->computed == here->stored);
+    REQUIRE(officer->sync().complete);
+    CHECK(officer->check_signature(inspection)->intact);
+
+    // The photo replaced after signing: every replica sees the minutes no longer match.
+    const std::string other = officer->blobs().put_bytes(jpeg_like(20'000, 6), "image/jpeg");
+    officer->write([&](sdk::Transaction& t) { t.put("evidence_photo", photo, {{"blob", other}}); });
+    REQUIRE(officer->sync().complete);
+    CHECK_FALSE(officer->check_signature(inspection)->intact);
+    CHECK_FALSE(domain::check_inspection_signature(p.server.store(), inspection)->intact);
+    REQUIRE(lead->sync().complete);
+    const auto later = lead->check_signature(inspection);
+    CHECK(later->is_signed);
+    CHECK_FALSE(later->intact);
+    CHECK(later->stored == here->stored);
 }

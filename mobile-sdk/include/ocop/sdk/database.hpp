@@ -15,6 +15,7 @@
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/domain/admin_units.hpp"
+#include "ocop/domain/signature_hash.hpp"
 #include "ocop/sdk/blobs.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/sync_client.hpp"
@@ -173,7 +174,12 @@ class Database {
     // inspection is not here, and whatever the rules refuse (a role that does not sign:
     // perm.sign_denied; minutes already signed: ocop.inspection_signed, as the new time would
     // change them). Returns the changeset's sequence.
+    // The changeset also carries signature_hash, over the minutes' fields and blobs (their
+    // photos included: domain/signature_hash.hpp).
     uint64_t sign_inspection(const std::string& inspection_id);
+    // Recomputes a signed inspection's hash from this device's copy: `intact` false means what
+    // was signed has changed since (nothing: no such inspection here).
+    std::optional<domain::SignatureCheck> check_signature(const std::string& inspection_id);
     uint64_t restore_deleted(const std::string& conflict_id);   // resolve_conflict(id, false)
     uint64_t confirm_deletion(const std::string& conflict_id);  // resolve_conflict(id, true)
 
