@@ -109,7 +109,8 @@ bool DeviceBlobs::upload_one(const std::string& hex, sync::BlobTransport& transp
             if (!complete) throw Error(ErrorKind::transient, errc::sync_network, "incomplete");
             mark_uploaded(hex);
             report.lost_in_flight +=
-                sent_total - (bytes.size() - std::min<uint64_t>(start, bytes.size()));
+                sent_total -
+                std::min(sent_total, bytes.size() - std::min<uint64_t>(start, bytes.size()));
             return true;
         } catch (const Error& e) {
             sent_total += sent;

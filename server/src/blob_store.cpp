@@ -128,6 +128,10 @@ uint64_t FilesystemBlobStore::append(std::string_view hex, uint64_t offset, std:
 
 BlobInfo FilesystemBlobStore::finish(std::string_view hex) {
     std::lock_guard lock(mutex_);
+    const fs::path target = complete_path(hex);
+    // Two uploads of the same bytes finishing at once: the second finds the blob in place.
+    if (fs::exists(target))
+        return BlobInfo{size_or_zero(target), read_text(target.string() + ".type")};
     const std::string partial = partial_path(hex);
     const std::string upload = partial + ".upload";
     std::istringstream meta(read_text(upload));
@@ -140,7 +144,6 @@ BlobInfo FilesystemBlobStore::finish(std::string_view hex) {
                     "the bytes received do not hash to sha256:" + std::string(hex) +
                         "; the upload was discarded: send the blob again from its start");
     }
-    const fs::path target = complete_path(hex);
     fs::create_directories(target.parent_path());
     write_text(target.string() + ".type", type);
     sync_file(partial);
