@@ -271,8 +271,7 @@ OCOP_API char* ocop_blob_put_file(ocop_db* db, const char* path, const char* con
 /* The file holding a blob on the device; NULL with "blob.not_found" when it is not here. */
 OCOP_API char* ocop_blob_path(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
 /* {"ref","size","content_type","uploaded","local"}; NULL with "blob.not_found" when unknown. */
-OCOP_API char* ocop_blob_info_json(ocop_db* db, const char* ref, size_t* out_len,
-                                   ocop_error** err);
+OCOP_API char* ocop_blob_info_json(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
 /* Blocks on the network (call it off the UI thread): fetches a blob on demand, resuming a
  * partial download, and returns its file. */
 OCOP_API char* ocop_blob_fetch(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
