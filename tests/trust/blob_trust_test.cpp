@@ -168,6 +168,14 @@ TEST_CASE("a blob is uploaded in chunks, resumed at the byte a cut left, verifie
         server::backup_data_dir(p.server.options().data_dir, (p.dir.path() / "backup").string());
     CHECK(manifest["blobs"]["count"] == 1);
     CHECK(manifest["blobs"]["bytes"] == photo.size());
+    // And restored with the records, into a new data directory.
+    const auto restored = p.dir.path() / "restored";
+    const auto report =
+        server::restore_data_dir(restored.string(), (p.dir.path() / "backup").string());
+    CHECK(report["blobs"]["count"] == 1);
+    server::FilesystemBlobStore again_here((restored / server::blobs_dir_name).string());
+    REQUIRE(again_here.find(ref.substr(7)).has_value());
+    CHECK(again_here.read(ref.substr(7), 0, photo.size()) == photo);
 }
 
 TEST_CASE("blob limits: 413 for size, 415 for type, 400 for bytes that do not match the name",
