@@ -15,6 +15,7 @@
 #include "ocop/domain/domain_error_codes.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
+#include "ocop/domain/signature_hash.hpp"
 #include "ocop/domain/signing_rule.hpp"
 #include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/sync/conflict_recorder.hpp"
@@ -55,9 +56,10 @@ std::string enum_value_from_text(const FieldDef& def, const std::string& text) {
 
 struct Database::Impl {
     Impl(const std::string& path, PhysicalClock clock)
-        // A phone holds a commune's data; 16 MiB of page cache keeps a full first pull of a
-        // million cells under 64 MiB of memory.
-        : store(path, sqlite::Durability::full, 16),
+        : path(path),
+          // A phone holds a commune's data; 16 MiB of page cache keeps a full first pull of a
+          // million cells under 64 MiB of memory.
+          store(path, sqlite::Durability::full, 16),
           raw_clock(std::move(clock)),
           offset(
               stored_i64(store.meta(sync::meta_key::clock_offset), sync::meta_key::clock_offset)),
@@ -78,6 +80,7 @@ struct Database::Impl {
         return out;
     }
 
+    std::string path;
     SqliteStore store;
     PhysicalClock raw_clock;
     sync::ClockOffset offset;
@@ -89,6 +92,7 @@ struct Database::Impl {
     domain::DomainRules rules;
     domain::WriterSigningRule signing_rule;
     LocalReplica replica;
+    std::unique_ptr<DeviceBlobs> blobs;  // opened on first use (Database::blobs)
 };
 
 std::unique_ptr<Database> Database::open(const std::string& path, PhysicalClock clock) {
@@ -570,10 +574,21 @@ uint64_t Database::sign_inspection(const std::string& inspection_id) {
                     "no inspection " + inspection_id + " on this device");
     // The device's clock corrected by the server's offset: the time the server will judge.
     const std::string now = sync::iso_utc(impl_->replica.clock().physical_ms());
+    // The hash of the minutes as signed: their fields and blobs (signature_hash.hpp).
+    const FieldValues signing = {{"status", "signed"}, {"signed_by", *user}, {"signed_at", now}};
+    FieldValues after = stored->values();
+    for (const auto& [k, v] : signing) after[k] = v;
+    const std::string hash = domain::inspection_signature_hash(
+        after, domain::inspection_photo_refs(impl_->store, inspection_id));
     return write([&](Transaction& t) {
-        t.put("inspection", inspection_id,
-              {{"status", "signed"}, {"signed_by", *user}, {"signed_at", now}});
+        FieldValues fields = signing;
+        fields[domain::signature_hash_field] = hash;
+        t.put("inspection", inspection_id, fields);
     });
+}
+
+std::optional<domain::SignatureCheck> Database::check_signature(const std::string& inspection_id) {
+    return domain::check_inspection_signature(impl_->store, inspection_id);
 }
 
 uint64_t Database::restore_deleted(const std::string& conflict_id) {
@@ -582,6 +597,67 @@ uint64_t Database::restore_deleted(const std::string& conflict_id) {
 
 uint64_t Database::confirm_deletion(const std::string& conflict_id) {
     return resolve_conflict(conflict_id, Value(true));
+}
+
+DeviceBlobs& Database::blobs() {
+    if (!impl_->blobs) {
+        if (impl_->path.empty() || impl_->path == ":memory:")
+            throw Error(ErrorKind::invalid_input, errc::blob_io,
+                        "a store in memory keeps no blobs: open the database from a file");
+        impl_->blobs = std::make_unique<DeviceBlobs>(impl_->path + ".blobs", impl_->store,
+                                                     builtin_schema(), impl_->raw_clock);
+    }
+    return *impl_->blobs;
+}
+
+BlobReport Database::sync_blobs(const BlobSyncOptions& options,
+                                const std::function<void(const BlobProgress&)>& on_progress,
+                                const std::atomic<bool>* cancel) {
+    try {
+        const auto url = impl_->store.meta(kServerUrl);
+        if (!url || !impl_->store.meta(kToken))
+            throw Error(ErrorKind::invalid_input, errc::sync_not_enrolled,
+                        "this device is not enrolled: log in to a server first");
+        const auto transport =
+            make_default_blob_transport(*url, impl_->store.meta(kCaFile).value_or(""));
+        return sync_blobs_via(*transport, options, on_progress, cancel);
+    } catch (const Error& e) {
+        BlobReport report;
+        report.error_code = e.code();
+        report.error_message = e.what();
+        return report;
+    }
+}
+
+BlobReport Database::sync_blobs_via(sync::BlobTransport& transport, const BlobSyncOptions& options,
+                                    const std::function<void(const BlobProgress&)>& on_progress,
+                                    const std::atomic<bool>* cancel) {
+    BlobReport report = blobs().sync(transport, impl_->store.meta(kToken).value_or(""), options,
+                                     on_progress, cancel);
+    // A token the server rotated on a blob request is kept at once, as after a sync.
+    if (const std::string t = transport.take_new_token(); !t.empty())
+        impl_->store.write([&](StoreTxn& txn) { txn.set_meta(kToken, t); });
+    return report;
+}
+
+std::string Database::fetch_blob(const std::string& ref, const BlobSyncOptions& options) {
+    if (auto file = blobs().path(ref)) return *file;
+    const auto url = impl_->store.meta(kServerUrl);
+    if (!url)
+        throw Error(ErrorKind::not_found, errc::blob_not_found,
+                    ref + " is not on this device, which is not enrolled to fetch it");
+    const auto transport =
+        make_default_blob_transport(*url, impl_->store.meta(kCaFile).value_or(""));
+    return fetch_blob_via(*transport, ref, options);
+}
+
+std::string Database::fetch_blob_via(sync::BlobTransport& transport, const std::string& ref,
+                                     const BlobSyncOptions& options) {
+    std::string file =
+        blobs().fetch(ref, transport, impl_->store.meta(kToken).value_or(""), options);
+    if (const std::string t = transport.take_new_token(); !t.empty())
+        impl_->store.write([&](StoreTxn& txn) { txn.set_meta(kToken, t); });
+    return file;
 }
 
 }  // namespace ocop::sdk

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "ocop/sync/blob_transport.hpp"
 #include "ocop/sync/transport.hpp"
 
 namespace ocop::sdk {
@@ -14,6 +15,10 @@ namespace ocop::sdk {
 // `ca_file`: a PEM file of trusted certificates for https; empty: the system's trust store.
 std::unique_ptr<sync::Transport> make_default_transport(const std::string& base_url,
                                                         const std::string& ca_file);
+
+// The same for blobs (HttpBlobTransport, with its stall timeout).
+std::unique_ptr<sync::BlobTransport> make_default_blob_transport(const std::string& base_url,
+                                                                 const std::string& ca_file);
 
 // Whether make_default_transport gives a transport (the SDK was built with one).
 bool has_default_transport() noexcept;

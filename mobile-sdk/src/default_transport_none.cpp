@@ -15,6 +15,12 @@ std::unique_ptr<sync::Transport> make_default_transport(const std::string& base_
                     base_url);
 }
 
+std::unique_ptr<sync::BlobTransport> make_default_blob_transport(const std::string& base_url,
+                                                                 const std::string& ca_file) {
+    make_default_transport(base_url, ca_file);  // throws sync.no_transport
+    return nullptr;
+}
+
 bool has_default_transport() noexcept {
     return false;
 }

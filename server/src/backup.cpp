@@ -11,6 +11,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/server/blob_store.hpp"
 #include "ocop/server/data_layout.hpp"
 #include "ocop/sync/sync_service.hpp"
 
@@ -116,6 +117,12 @@ nlohmann::json backup_data_dir(const std::string& data_dir, const std::string& t
         files[name] = {{"bytes", fs::file_size(target)}, {"integrity", "ok"}};
     }
     manifest["files"] = files;
+    // Blobs are content-addressed and never change: copied as they are, each checked against
+    // its name on the way (a blob uploaded during the copy may or may not be in it, as with
+    // records written during it).
+    const BlobTotals blobs =
+        copy_blobs((data / blobs_dir_name).string(), (partial / blobs_dir_name).string());
+    manifest["blobs"] = {{"count", blobs.count}, {"bytes", blobs.bytes}};
     std::ofstream(partial / "manifest.json") << manifest.dump(2) << "\n";
     fs::rename(partial, to);
     manifest["backup"] = to;
@@ -187,6 +194,10 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
         copy_database(source.handle(), live[i]->handle(), names[i]);
     }
     live.clear();
+    // Blobs of the backup join those of the directory: the restored records reference the
+    // former, and a blob uploaded since harms nobody (it is only reachable through a record).
+    const BlobTotals blobs =
+        copy_blobs((backup / blobs_dir_name).string(), (data / blobs_dir_name).string());
     // A new epoch: devices that synced with the server after the backup re-send what they
     // retained and pull everything again (docs/guarantees.md §12).
     std::string epoch;
@@ -205,6 +216,7 @@ nlohmann::json restore_data_dir(const std::string& data_dir, const std::string& 
             {"data", data_dir},
             {"data_layout", layout},
             {"files", names},
+            {"blobs", {{"count", blobs.count}, {"bytes", blobs.bytes}}},
             {"server_id", manifest.value("server_id", "")},
             {"epoch", epoch},
             {"backup_created_ms", manifest.value("created_ms", int64_t{0})}};

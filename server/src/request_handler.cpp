@@ -75,7 +75,9 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     const int status = static_cast<int>(response.getStatus());
     const double seconds = static_cast<double>(started.elapsed()) / 1e6;
     if (services_.metrics) {
-        services_.metrics->count_request(route_ ? std::string_view(path_) : Metrics::other_route,
+        services_.metrics->count_request(!route_                  ? Metrics::other_route
+                                         : metrics_route_.empty() ? std::string_view(path_)
+                                                                  : metrics_route_,
                                          status, exchange.bytes_in, exchange.bytes_out, seconds);
         if (!exchange.error_code.empty())
             services_.metrics->count_error_answer(exchange.error_code);
@@ -135,7 +137,7 @@ void RequestHandler::handle(Poco::Net::HTTPServerRequest& request,
         if (!route_) {
             fail(HTTPResponse::HTTP_NOT_FOUND, errc::http_not_found,
                  "no such path: " + printable(path_));
-        } else if (request.getMethod() != route_->method()) {
+        } else if (!route_->accepts(request.getMethod())) {
             response.set("Allow", route_->method());
             fail(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errc::http_method_not_allowed,
                  printable(path_) + " takes " + route_->method() + ", not " +
@@ -148,7 +150,9 @@ void RequestHandler::handle(Poco::Net::HTTPServerRequest& request,
         }
     } catch (const Error& e) {
         const auto status = e.code() == errc::http_too_slow ? HTTPResponse::HTTP_REQUEST_TIMEOUT
-                                                            : status_for(e.kind());
+                            : e.code() == errc::blob_unsupported_type
+                                ? HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE
+                                : status_for(e.kind());
         if (e.code() == errc::http_busy)  // the server's memory for request bodies is taken
             response.set("Retry-After", std::to_string(tuning::busy_retry_after.count()));
         else if (status >= HTTPResponse::HTTP_INTERNAL_SERVER_ERROR)

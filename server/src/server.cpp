@@ -22,6 +22,7 @@
 #include "ocop/server/data_layout.hpp"
 #include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
+#include "ocop/server/routes/blob_route.hpp"
 #include "ocop/server/routes/health_route.hpp"
 #include "ocop/server/routes/login_route.hpp"
 #include "ocop/server/routes/metrics_route.hpp"
@@ -29,6 +30,7 @@
 #include "ocop/server/server_identity.hpp"
 #include "ocop/server/server_stores.hpp"
 #include "ocop/server/tls.hpp"
+#include "ocop/sync/blob_protocol.hpp"
 
 namespace ocop::server {
 
@@ -67,12 +69,16 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     });
     context_.reset(new ServerContext{*store_, *accounts_, *audit_, *sync_, server_id,
                                      options_.limits, system_physical_clock()});
+    blobs_ = std::make_unique<FilesystemBlobStore>(
+        Poco::Path(options_.data_dir).append(Poco::Path(blobs_dir_name)).toString());
+    blob_access_ = std::make_unique<BlobAccess>(*store_, schema, &domain::builtin_scope_policy());
     const PhysicalClock throttle_clock =
         options_.login_throttle_clock ? options_.login_throttle_clock : system_physical_clock();
-    login_throttle_ = stores.throttle_state
-                          ? std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle,
-                                                            std::move(stores.throttle_state))
-                          : std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle);
+    login_throttle_ =
+        stores.throttle_state
+            ? std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle,
+                                              std::move(stores.throttle_state))
+            : std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle);
 }
 
 std::optional<domain::DemoReport> Server::seed_demo_province(const domain::DemoOptions& options) {
@@ -130,6 +136,8 @@ void Server::start() {
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))
         .add("/v1/login", std::make_unique<LoginRoute>(*context_, *login_throttle_))
         .add("/v1/sync", std::make_unique<SyncRoute>(*context_))
+        .add(std::string(sync::blob_protocol::path_prefix),
+             std::make_unique<BlobRoute>(*context_, *blobs_, *blob_access_))
         .add("/metrics",
              std::make_unique<MetricsRoute>(
                  *context_, metrics_, options_.data_dir, metrics_token,

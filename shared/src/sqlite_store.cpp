@@ -34,6 +34,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS cells_by_key ON cells(collection, record_id, f
 -- tripled the cost of applying changes; other filters scan the collection.
 CREATE INDEX IF NOT EXISTS cells_by_reference ON cells(collection, field, value)
     WHERE length(value) = 38;
+-- Blob references ("sha256:<hex>" quoted: 73 bytes) likewise: the server finds the records that
+-- hold a blob before it lets a device move it (docs/attachments.md).
+CREATE INDEX IF NOT EXISTS cells_by_blob ON cells(collection, field, value)
+    WHERE length(value) = 73;
 CREATE TABLE IF NOT EXISTS applied_changesets(
     replica TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -92,6 +96,9 @@ struct SqliteStore::Statements {
           ids_by_reference(db.prepare(
               "SELECT record_id FROM cells WHERE collection=?1 AND field=?2 AND value=?3 AND "
               "length(value)=38 AND record_id>?4 ORDER BY record_id LIMIT ?5")),
+          ids_by_blob(db.prepare(
+              "SELECT record_id FROM cells WHERE collection=?1 AND field=?2 AND value=?3 AND "
+              "length(value)=73 AND record_id>?4 ORDER BY record_id LIMIT ?5")),
           since(db.prepare(
               "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
               "seq>?1 ORDER BY seq LIMIT ?2")),
@@ -136,11 +143,11 @@ struct SqliteStore::Statements {
               "value=excluded.value")) {}
 
     sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell,
-        cell_stamp, upsert, record_stamps, record, ids_after, ids_by_value, ids_by_reference, since,
-        replica_insert, replica_all, last_applied, receipt, record_applied, outbox_put,
-        outbox_remove, outbox_list, outbox_count, retain, retained_put, retained_prune, requeue,
-        unretain, outbox_first, retained_count, quarantine_put, quarantine_remove, quarantine_list,
-        delete_cell, replace_cell, restamp, meta_get, meta_set;
+        cell_stamp, upsert, record_stamps, record, ids_after, ids_by_value, ids_by_reference,
+        ids_by_blob, since, replica_insert, replica_all, last_applied, receipt, record_applied,
+        outbox_put, outbox_remove, outbox_list, outbox_count, retain, retained_put, retained_prune,
+        requeue, unretain, outbox_first, retained_count, quarantine_put, quarantine_remove,
+        quarantine_list, delete_cell, replace_cell, restamp, meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
@@ -524,7 +531,9 @@ std::vector<Record> SqliteStore::query(std::string_view collection,
             while (q->step()) ids.emplace_back(q->text(0));
         } else {
             const std::string value = filters.front().equals.dump();
-            Resetting q(value.size() == 38 ? st_->ids_by_reference : st_->ids_by_value);
+            Resetting q(value.size() == 38   ? st_->ids_by_reference
+                        : value.size() == 73 ? st_->ids_by_blob
+                                             : st_->ids_by_value);
             q->bind(1, collection).bind(2, filters.front().field).bind(3, value);
             q->bind(4, cursor).bind(5, batch);
             while (q->step()) ids.emplace_back(q->text(0));

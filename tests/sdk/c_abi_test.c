@@ -71,6 +71,15 @@ static void* writer(void* p) {
     return NULL;
 }
 
+/* The app's preparer: keeps the first half of a photo (a stand-in for downscaling). */
+static bool halve(void* ctx, const uint8_t* bytes, size_t len, const char* type,
+                  ocop_blob_prepared* out) {
+    (void)ctx;
+    (void)type;
+    ocop_blob_prepared_set(out, bytes, len / 2, "image/jpeg");
+    return true;
+}
+
 int main(int argc, char** argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: ocop_c_abi_test <scratch directory>\n");
@@ -197,6 +206,38 @@ int main(int argc, char** argv) {
     char* report = ocop_db_sync(db, NULL, NULL, NULL, &err);
     EXPECT(contains(report, "sync.not_enrolled"));
     ocop_string_free(report);
+
+    /* Blobs: stored through the preparer, named by what it returned, pending until uploaded. */
+    EXPECT(ocop_blob_set_preparer(db, halve, NULL, &err));
+    const char photo[] = "0123456789abcdefghij";
+    char* ref = ocop_blob_put_bytes(db, photo, 20, "image/png", &out_len, &err);
+    /* sha256 of "0123456789", the half the preparer kept */
+    EXPECT(ref != NULL && out_len == 71 &&
+           strcmp(ref, "sha256:84d89877f0d4041efb6bf91a16f0248f2fd573e6af05c19f96bedb9f882f7882") ==
+               0);
+    char* info = ref ? ocop_blob_info_json(db, ref, NULL, &err) : NULL;
+    EXPECT(contains(info, "\"size\":10") && contains(info, "\"uploaded\":false") &&
+           contains(info, "\"content_type\":\"image/jpeg\""));
+    ocop_string_free(info);
+    char* file = ref ? ocop_blob_path(db, ref, &out_len, &err) : NULL;
+    EXPECT(file != NULL && out_len > 0);
+    ocop_string_free(file);
+    ocop_string_free(ref);
+    EXPECT(ocop_blob_set_preparer(db, NULL, NULL, &err));
+    EXPECT(ocop_blob_put_bytes(db, photo, 20, "text/plain", NULL, &err) == NULL);
+    EXPECT(code_is(err, "blob.unsupported_type"));
+    err = NULL;
+    EXPECT(ocop_blob_path(db,
+                          "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                          NULL, &err) == NULL);
+    EXPECT(code_is(err, "blob.not_found"));
+    err = NULL;
+    EXPECT(ocop_blob_set_budget(db, 1024 * 1024, &err));
+    EXPECT(ocop_blob_set_prefetch(db, "evidence_photo", true, &err));
+    char* blob_report = ocop_blob_sync_json(db, NULL, &err);
+    EXPECT(contains(blob_report, "sync.not_enrolled") &&
+           contains(blob_report, "\"complete\":false"));
+    ocop_string_free(blob_report);
 
     EXPECT(err == NULL);
     EXPECT(ocop_db_close(db, NULL));

@@ -62,7 +62,12 @@ commands:
   due [--on YYYY-MM-DD]          the deadlines the records on this device run (Decision 26/2026
         Art. 7.2 commune report, 7.6.g re-evaluation, 8.4 revocation, 12.2 transitional), soonest
         first, each with due_in_working_days and text_vi ("Còn N ngày làm việc ...")
-  overdue [--on YYYY-MM-DD]      the same, only those past their due day)";
+  overdue [--on YYYY-MM-DD]      the same, only those past their due day
+  attach COLLECTION ID FIELD FILE [--type MIME]   store FILE as a blob (photo, signature, scan)
+        and set the record's blob FIELD to it; the type follows the extension unless given
+  fetch REF [--out FILE]         the blob's file on this device, fetched from the server if
+        needed (resuming a partial download); --out copies it there
+  sync-blobs                     upload pending blobs (after sync), fetch prefetched ones)";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -208,6 +213,32 @@ std::string read_password() {
         throw UsageError("login reads the password from stdin (one line)");
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
+}
+
+// The blob type of a file, from its extension (what a camera or a scanner writes).
+std::string type_of_file(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+    if (ext == ".png") return "image/png";
+    if (ext == ".webp") return "image/webp";
+    if (ext == ".heic") return "image/heic";
+    if (ext == ".pdf") return "application/pdf";
+    throw UsageError("cannot tell the type of '" + path + "' from its extension: give --type");
+}
+
+json blob_report(const ocop::sdk::BlobReport& r) {
+    return {{"complete", r.complete},
+            {"uploaded", r.uploaded},
+            {"downloaded", r.downloaded},
+            {"pending", r.pending},
+            {"not_referenced", r.not_referenced},
+            {"bytes_sent", r.bytes_sent},
+            {"bytes_received", r.bytes_received},
+            {"requests", r.requests},
+            {"failures", r.failures},
+            {"resent_acknowledged", r.resent_acknowledged}};
 }
 
 int run(Args a) {
@@ -474,6 +505,48 @@ int run(Args a) {
         const uint64_t seq =
             cmd == "restore" ? db->restore_deleted(args[0]) : db->confirm_deletion(args[0]);
         std::cout << json{{"resolved", args[0]}, {"seq", seq}}.dump() << "\n";
+    } else if (cmd == "attach") {
+        std::string type = take_option(args, "--type");
+        expect_count(args, 4, "attach COLLECTION ID FIELD FILE [--type MIME]");
+        if (type.empty()) type = type_of_file(args[3]);
+        const std::string ref = db->blobs().put_file(args[3], type);
+        const uint64_t seq = db->write([&](ocop::sdk::Transaction& t) {
+            t.put(args[0], args[1], {{args[2], ref}});
+        });
+        std::cout << json{{"id", args[1]},
+                          {"field", args[2]},
+                          {"ref", ref},
+                          {"size", db->blobs().info(ref)->size},
+                          {"seq", seq}}
+                         .dump()
+                  << "\n";
+    } else if (cmd == "fetch") {
+        const std::string out = take_option(args, "--out");
+        expect_count(args, 1, "fetch REF [--out FILE]");
+        const std::string file = db->fetch_blob(args[0]);
+        if (!out.empty())
+            std::filesystem::copy_file(file, out,
+                                       std::filesystem::copy_options::overwrite_existing);
+        std::cout << json{{"ref", args[0]},
+                          {"path", out.empty() ? file : out},
+                          {"size", std::filesystem::file_size(file)}}
+                         .dump()
+                  << "\n";
+    } else if (cmd == "sync-blobs") {
+        expect_count(args, 0, "sync-blobs");
+        const auto report = db->sync_blobs();
+        std::cout << blob_report(report).dump() << "\n";
+        if (!report.complete) {
+            const std::string code =
+                report.error_code.empty() ? "blob.not_referenced" : report.error_code;
+            std::cerr << "ocop-field: " << code << ": "
+                      << (report.error_message.empty() ? std::to_string(report.pending) +
+                                                             " blobs wait for their records to sync"
+                                                       : report.error_message)
+                      << "\n"
+                      << "ocop-field: " << ocop::message_vi_or_generic(code) << "\n";
+            return 3;
+        }
     } else {
         throw UsageError("unknown command '" + cmd + "'");
     }

@@ -153,7 +153,6 @@ Hlc unpacked(const Result& r, int row, int col) {
     return Hlc::unpack(static_cast<uint64_t>(r.i64(row, col)));
 }
 
-
 }  // namespace
 
 std::string search_path_sql(const std::string& schema) {

@@ -15,6 +15,8 @@
 #include "ocop/core/schema.hpp"
 #include "ocop/core/store.hpp"
 #include "ocop/domain/admin_units.hpp"
+#include "ocop/domain/signature_hash.hpp"
+#include "ocop/sdk/blobs.hpp"
 #include "ocop/sync/principal.hpp"
 #include "ocop/sync/sync_client.hpp"
 
@@ -172,7 +174,12 @@ class Database {
     // inspection is not here, and whatever the rules refuse (a role that does not sign:
     // perm.sign_denied; minutes already signed: ocop.inspection_signed, as the new time would
     // change them). Returns the changeset's sequence.
+    // The changeset also carries signature_hash, over the minutes' fields and blobs (their
+    // photos included: domain/signature_hash.hpp).
     uint64_t sign_inspection(const std::string& inspection_id);
+    // Recomputes a signed inspection's hash from this device's copy: `intact` false means what
+    // was signed has changed since (nothing: no such inspection here).
+    std::optional<domain::SignatureCheck> check_signature(const std::string& inspection_id);
     uint64_t restore_deleted(const std::string& conflict_id);   // resolve_conflict(id, false)
     uint64_t confirm_deletion(const std::string& conflict_id);  // resolve_conflict(id, true)
 
@@ -182,6 +189,23 @@ class Database {
     // server checks the administrator's grants and the unit rules). An empty new_unit_id gets a
     // new id. Returns the new unit's id. Throws what plan_unit_merge and write throw.
     std::string merge_units(domain::UnitMerge merge);
+
+    // Attachments (blobs.hpp): stored in DIR beside the store file (`<path>.blobs`).
+    DeviceBlobs& blobs();
+    // Uploads pending blobs and prefetches, over the default transport, after the records
+    // synced (call sync() first: the server takes a blob only once a synced change references
+    // it). Never throws for network or server errors: they are in the report.
+    BlobReport sync_blobs(const BlobSyncOptions& options = {},
+                          const std::function<void(const BlobProgress&)>& on_progress = {},
+                          const std::atomic<bool>* cancel = nullptr);
+    BlobReport sync_blobs_via(sync::BlobTransport& transport, const BlobSyncOptions& options = {},
+                              const std::function<void(const BlobProgress&)>& on_progress = {},
+                              const std::atomic<bool>* cancel = nullptr);
+    // Fetches one blob on demand (or finds it on the device) and returns its file. Throws
+    // Error (blob.not_referenced, blob.not_found, sync.* transient).
+    std::string fetch_blob(const std::string& ref, const BlobSyncOptions& options = {});
+    std::string fetch_blob_via(sync::BlobTransport& transport, const std::string& ref,
+                               const BlobSyncOptions& options = {});
 
   private:
     uint64_t resolve_conflict_with(const std::string& conflict_id, const Value& chosen,

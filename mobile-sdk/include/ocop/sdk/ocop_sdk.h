@@ -40,8 +40,9 @@ extern "C" {
 
 /* 1: the first slice. 2: opaque errors with accessors, lengths on every returned string,
  * conflicts, refusals fixed and resubmitted, search, schema, signing, unit merges, progress,
- * asynchronous sync with cancellation, log callback, a transport the app supplies. */
-#define OCOP_SDK_ABI_VERSION 2
+ * asynchronous sync with cancellation, log callback, a transport the app supplies.
+ * 3: blobs (attachments): store, fetch, sync, budget, prefetch, the app's preparer. */
+#define OCOP_SDK_ABI_VERSION 3
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OCOP_API __attribute__((visibility("default")))
@@ -258,6 +259,42 @@ OCOP_API uint64_t ocop_db_resolve_conflict_with_json(ocop_db* db, const char* co
                                                      const char* value_json, ocop_error** err);
 /* Reopens a resolved conflict (a person with the right chose wrongly). */
 OCOP_API uint64_t ocop_db_reopen_conflict(ocop_db* db, const char* conflict_id, ocop_error** err);
+
+/* ---- blobs (attachments: docs/attachments.md) ------------------------------------------- */
+
+/* Stores a photo, signature or scan and returns its reference ("sha256:<hex>") for a blob field;
+ * the app's preparer (below) runs first. "blob.unsupported_type", "blob.too_large", "blob.io". */
+OCOP_API char* ocop_blob_put_bytes(ocop_db* db, const void* bytes, size_t len,
+                                   const char* content_type, size_t* out_len, ocop_error** err);
+OCOP_API char* ocop_blob_put_file(ocop_db* db, const char* path, const char* content_type,
+                                  size_t* out_len, ocop_error** err);
+/* The file holding a blob on the device; NULL with "blob.not_found" when it is not here. */
+OCOP_API char* ocop_blob_path(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
+/* {"ref","size","content_type","uploaded","local"}; NULL with "blob.not_found" when unknown. */
+OCOP_API char* ocop_blob_info_json(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
+/* Blocks on the network (call it off the UI thread): fetches a blob on demand, resuming a
+ * partial download, and returns its file. */
+OCOP_API char* ocop_blob_fetch(ocop_db* db, const char* ref, size_t* out_len, ocop_error** err);
+/* Blocks on the network: uploads pending blobs (after ocop_sync_*: the server takes a blob only
+ * once a synced change references it) and prefetches. Returns the report:
+ * {"complete","uploaded","downloaded","pending","not_referenced","bytes_sent","bytes_received",
+ *  "resent_acknowledged","lost_in_flight","requests","failures","error_code","error_message"}. */
+OCOP_API char* ocop_blob_sync_json(ocop_db* db, size_t* out_len, ocop_error** err);
+/* Bytes the blobs the server holds may take on the device (pending ones are never evicted). */
+OCOP_API bool ocop_blob_set_budget(ocop_db* db, uint64_t bytes, ocop_error** err);
+/* Whether ocop_blob_sync_json fetches a collection's blobs ahead (default: on demand only). */
+OCOP_API bool ocop_blob_set_prefetch(ocop_db* db, const char* collection, bool prefetch,
+                                     ocop_error** err);
+/* The app's preparer: called on the putting thread with the captured bytes and type; it may
+ * downscale or re-encode by calling ocop_blob_prepared_set(out, ...) (which copies), or leave
+ * them as they are. Returning false refuses the blob ("blob.io"). NULL fn removes it. */
+typedef struct ocop_blob_prepared ocop_blob_prepared;
+typedef bool (*ocop_blob_prepare_fn)(void* ctx, const uint8_t* bytes, size_t len,
+                                     const char* content_type, ocop_blob_prepared* out);
+OCOP_API void ocop_blob_prepared_set(ocop_blob_prepared* out, const void* bytes, size_t len,
+                                     const char* content_type);
+OCOP_API bool ocop_blob_set_preparer(ocop_db* db, ocop_blob_prepare_fn fn, void* ctx,
+                                     ocop_error** err);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 
     void handleRequest(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response) override;
+    // The route name the metrics count this request under (default: its path).
+    void count_as(std::string route) { metrics_route_ = std::move(route); }
 
   private:
     // Runs the route (or answers 404/405) with the request id as the thread's log context.
@@ -41,6 +43,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 
     Route* route_;
     std::string path_;
+    std::string metrics_route_;
     Poco::Logger& access_log_;
     RequestServices services_;
 };

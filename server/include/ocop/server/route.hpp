@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/memory_budget.hpp"
@@ -37,6 +38,9 @@ class Route {
   public:
     virtual ~Route() = default;
     virtual const std::string& method() const = 0;
+    // Whether the route answers this method; a route of several methods overrides it (and its
+    // method() is then the Allow header's list).
+    virtual bool accepts(std::string_view method) const { return method == this->method(); }
     virtual void handle(Poco::Net::HTTPServerRequest& request,
                         Poco::Net::HTTPServerResponse& response, Exchange& exchange) = 0;
 };

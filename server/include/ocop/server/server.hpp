@@ -16,6 +16,8 @@
 #include "ocop/domain/demo_province.hpp"
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
+#include "ocop/server/blob_access.hpp"
+#include "ocop/server/blob_store.hpp"
 #include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/login_throttle.hpp"
@@ -106,6 +108,7 @@ class Server {
     bool on_postgresql() const noexcept { return !options_.database.empty(); }
     AccountStore& accounts() noexcept { return *accounts_; }
     AuditLog& audit() noexcept { return *audit_; }
+    BlobStore& blobs() noexcept { return *blobs_; }
     const Metrics& metrics() const noexcept { return metrics_; }
     // Once started: the request-memory budget and the slow-link watchdog (tests look inside).
     const MemoryBudget* request_memory() const noexcept { return request_memory_.get(); }
@@ -129,6 +132,8 @@ class Server {
     std::unique_ptr<ServerContext> context_;
     Metrics metrics_;  // what /metrics shows, counted by the handler and the sync route
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
+    std::unique_ptr<BlobStore> blobs_;               // DIR/blobs (blob_store.hpp)
+    std::unique_ptr<BlobAccess> blob_access_;
     std::unique_ptr<MemoryBudget> request_memory_;
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;

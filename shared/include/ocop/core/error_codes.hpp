@@ -107,4 +107,14 @@ inline constexpr const char* http_too_many_connections = "http.too_many_connecti
 inline constexpr const char* http_busy = "http.busy";
 inline constexpr const char* internal_error = "internal.error";
 
+// Blobs: content-addressed attachments (docs/attachments.md)
+inline constexpr const char* blob_bad_ref = "blob.bad_ref";
+inline constexpr const char* blob_too_large = "blob.too_large";
+inline constexpr const char* blob_unsupported_type = "blob.unsupported_type";
+inline constexpr const char* blob_hash_mismatch = "blob.hash_mismatch";
+inline constexpr const char* blob_offset_mismatch = "blob.offset_mismatch";
+inline constexpr const char* blob_not_referenced = "blob.not_referenced";
+inline constexpr const char* blob_not_found = "blob.not_found";
+inline constexpr const char* blob_io = "blob.io";
+
 }  // namespace ocop::errc
