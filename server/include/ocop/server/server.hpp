@@ -17,6 +17,7 @@
 #include "ocop/domain/permission_rule.hpp"
 #include "ocop/domain/rules.hpp"
 #include "ocop/server/connection_watchdog.hpp"
+#include "ocop/server/dashboard/desk_context.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/login_throttle.hpp"
 #include "ocop/server/memory_budget.hpp"
@@ -121,6 +122,7 @@ class Server {
     std::unique_ptr<ServerContext> context_;
     Metrics metrics_;  // what /metrics shows, counted by the handler and the sync route
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
+    std::unique_ptr<desk::DeskContext> desk_;        // the web dashboard (dashboard/)
     std::unique_ptr<MemoryBudget> request_memory_;
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;

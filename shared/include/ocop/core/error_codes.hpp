@@ -105,4 +105,10 @@ inline constexpr const char* http_too_many_connections = "http.too_many_connecti
 inline constexpr const char* http_busy = "http.busy";
 inline constexpr const char* internal_error = "internal.error";
 
+// The provincial desk: the web dashboard (docs/dashboard.md)
+inline constexpr const char* desk_csrf = "desk.csrf";
+inline constexpr const char* desk_login_required = "desk.login_required";
+inline constexpr const char* desk_no_such_list = "desk.no_such_list";
+inline constexpr const char* desk_bad_request = "desk.bad_request";
+
 }  // namespace ocop::errc
