@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build and the tests need, if any is missing (dpkg-dev and
 # lintian: the .deb's dependencies and its check, packaging/check-deb.sh; clang-format-14: the
-# format check of tools/test.sh).
+# format check of tools/test.sh; libxlsxwriter-dev, libhpdf-dev and fonts-dejavu-core: the
+# dashboard's XLSX and PDF exports; chromium, poppler-utils and nodejs: the browser test,
+# tests/browser/, which installs playwright-core from npm for itself).
 # Sourced by tools/run-demo.sh and tools/test.sh; safe to run again.
 set -euo pipefail
 
 OCOP_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libsqlite3-dev nlohmann-json3-dev
                catch2 zlib1g-dev libssl-dev openssl sqlite3 procps clang-14 libclang-rt-14-dev
-               libutf8proc-dev dpkg-dev lintian clang-format-14 openjdk-17-jdk-headless)
+               libutf8proc-dev dpkg-dev lintian clang-format-14 openjdk-17-jdk-headless
+               libxlsxwriter-dev libhpdf-dev fonts-dejavu-core chromium poppler-utils nodejs)
 
 ocop_install_deps() {
   local missing=()
