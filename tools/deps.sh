@@ -11,6 +11,9 @@ OCOP_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libsqlite3-dev nlohm
                catch2 zlib1g-dev libssl-dev openssl sqlite3 procps clang-14 libclang-rt-14-dev
                libutf8proc-dev dpkg-dev lintian clang-format-14 openjdk-17-jdk-headless
                libxlsxwriter-dev libhpdf-dev fonts-dejavu-core chromium poppler-utils nodejs)
+# Debian's npm, unless a Node.js build that carries its own (NodeSource's nodejs) is installed:
+# the two packages conflict.
+command -v npm >/dev/null 2>&1 || OCOP_PACKAGES+=(npm)
 
 ocop_install_deps() {
   local missing=()
