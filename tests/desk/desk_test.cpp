@@ -249,3 +249,40 @@ TEST_CASE("desk: exports are typed and in Vietnamese; PDFs are PDFs", "[desk]") 
     CHECK(pdf.header("content-type") == "application/pdf");
     CHECK(pdf.body.rfind("%PDF-", 0) == 0);
 }
+
+TEST_CASE("desk: the province enters yearly targets; progress counts certified products",
+          "[desk]") {
+    DeskServer s;
+    DeskClient province = s.logged_in(demo_user);
+    const std::string year = "2024";
+    Reply r = province.post("/desk/progress/target", "unit=" + s.world.commune + "&year=" + year +
+                                                         "&products=4&csrf=" + province.csrf);
+    REQUIRE(r.status == 303);
+    CHECK(r.header("location") == "/desk/progress?ok=1");
+    // Entered again: the same record, updated.
+    r = province.post("/desk/progress/target", "unit=" + s.world.commune + "&year=" + year +
+                                                   "&products=5&csrf=" + province.csrf);
+    CHECK(r.header("location") == "/desk/progress?ok=1");
+    size_t certified = 0;
+    for (const auto& c :
+         s.server.store().query("certificate", where("unit", s.world.commune), 100000, {}))
+        if (c.get("issued_on").get<std::string>().rfind(year, 0) == 0) ++certified;
+
+    DeskClient xa = s.logged_in(demo_commune_user);
+    const Reply page = xa.get("/desk/progress");
+    REQUIRE(row_count(page.body) == 1);
+    CHECK(page.body.find("<td>" + s.world.commune_name + "</td><td>" + year +
+                         "</td><td class=\"num\">5</td><td class=\"num\">" +
+                         std::to_string(certified) + "</td>") != std::string::npos);
+    // A commune officer may read targets, not set them: the permission table refuses the
+    // changeset, and the refusal is in the audit trail.
+    r = xa.post("/desk/progress/target",
+                "unit=" + s.world.commune + "&year=2025&products=9&csrf=" + xa.csrf);
+    REQUIRE(r.status == 303);
+    CHECK(r.header("location").rfind("/desk/progress?refused=perm.", 0) == 0);
+    AuditQuery q;
+    q.user = demo_commune_user;
+    q.outcome = "refused";
+    CHECK(s.server.audit().query(q).size() == 1);
+    CHECK(row_count(xa.get("/desk/refused").body) == 1);
+}

@@ -20,7 +20,7 @@ void desk_resolve_conflict(DeskExchange& x) {
         throw Error(ErrorKind::invalid_input, errc::desk_bad_request,
                     "a resolution names the conflict (id) and the chosen value (index)");
     const DeskPushResult r = resolve_conflict(x.ctx, *x.viewer, id, index, x.peer());
-    Poco::Logger::get("ocop.desk")
+    Poco::Logger::get("ocop.server")
         .information("conflict " + id + " resolution by " + x.viewer->who.user + ": " +
                      (r.applied ? "applied" : "refused " + r.code));
     redirect(x.request, x.response,

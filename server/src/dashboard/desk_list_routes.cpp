@@ -151,6 +151,25 @@ std::string conflict_forms(DeskData& data, const DeskTable& t, const Viewer& vie
     return html + "</div>";
 }
 
+// The province enters a commune's yearly target here (desk_target_route.cpp).
+std::string target_form(DeskData& data, const Viewer& viewer) {
+    std::string html =
+        "<form class=\"filters target\" method=\"post\" "
+        "action=\"/desk/progress/target\">" +
+        csrf_input(viewer) + "<label>Xã/phường <select name=\"unit\" required>";
+    for (const auto& [id, name] : data.communes())
+        html += "<option value=\"" + esc(id) + "\">" + esc(name) + "</option>";
+    const int year = data.ctx().today().year();
+    html +=
+        "</select></label><label>Năm <input name=\"year\" type=\"number\" min=\"2018\" "
+        "max=\"2100\" value=\"" +
+        std::to_string(year) +
+        "\" required></label><label>Chỉ tiêu (sản phẩm) <input name=\"products\" "
+        "type=\"number\" min=\"0\" required></label><label>Ghi chú <input name=\"note\">"
+        "</label><button type=\"submit\">Lưu chỉ tiêu</button></form>";
+    return html;
+}
+
 }  // namespace
 
 void desk_list_page(DeskExchange& x) {
@@ -172,6 +191,7 @@ void desk_list_page(DeskExchange& x) {
     body += filters_form(data, list, params) + export_links(list, params);
     if (list == "inspections") body += gps_plot(t);
     if (list == "conflicts") body += conflict_forms(data, t, *x.viewer);
+    if (list == "progress" && x.viewer->province_wide) body += target_form(data, *x.viewer);
     body += table_html(t);
     send_html(x.request, x.response, page(t.title, x.viewer, path, body), x.exchange);
 }

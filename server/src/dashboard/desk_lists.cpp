@@ -388,13 +388,23 @@ std::string DeskData::unit_name(std::string_view id) {
 std::string DeskData::name_of(std::string_view collection, std::string_view id,
                               std::string_view field) {
     if (id.empty()) return {};
-    std::string key = std::string(collection) + "/" + std::string(id);
-    if (const auto it = names_.find(key); it != names_.end()) return it->second;
-    const auto r = record(collection, id);
-    std::string name = r ? txt(*r, field) : std::string();
-    if (r && name.empty()) name = txt(*r, "site_name");
-    names_.emplace(std::move(key), name);
-    return name;
+    // The first name asked of a collection loads the names of all its records in scope: one
+    // query per unit instead of one read per row.
+    auto loaded = names_.find(collection);
+    if (loaded == names_.end()) {
+        std::map<std::string, std::string, std::less<>> names;
+        const auto all = collection == "admin_unit"
+                             ? ctx_.server.store.query(collection, {}, all_rows, {})
+                             : records(collection);
+        for (const auto& r : all) {
+            std::string name = txt(r, field);
+            if (name.empty()) name = txt(r, "site_name");
+            names.emplace(r.id, std::move(name));
+        }
+        loaded = names_.emplace(std::string(collection), std::move(names)).first;
+    }
+    const auto it = loaded->second.find(id);
+    return it == loaded->second.end() ? std::string() : it->second;
 }
 
 std::vector<std::pair<std::string, std::string>> DeskData::communes() {

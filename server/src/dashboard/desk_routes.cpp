@@ -65,6 +65,7 @@ void add_desk_routes(Router& router, DeskContext& ctx) {
         add(list, get, Access::page, desk_list_page);
     add("/desk/inspection", get, Access::page, desk_inspection_page);
     add("/desk/conflicts/resolve", post, Access::action, desk_resolve_conflict);
+    add("/desk/progress/target", post, Access::action, desk_set_target);
     add("/desk/export", get, Access::action, desk_export);
     add("/desk/pdf/minutes", get, Access::action, desk_pdf_minutes);
     add("/desk/pdf/form03", get, Access::action, desk_pdf_form03);

@@ -64,7 +64,8 @@ class DeskData {
     std::optional<Record> record(std::string_view collection, std::string_view id);
 
     std::string unit_name(std::string_view id);
-    // A record's display name (field `name`, or `fallback_field`), "" when not visible.
+    // A record's display name (`field`, else `site_name`), "" when not in scope. `field` is
+    // the same for every call of one collection.
     std::string name_of(std::string_view collection, std::string_view id,
                         std::string_view field = "name");
     // The communes the viewer covers, in force, by name: id, name.
@@ -76,7 +77,8 @@ class DeskData {
   private:
     DeskContext& ctx_;
     const Viewer& viewer_;
-    std::map<std::string, std::string, std::less<>> names_;  // collection/id -> name
+    // collection -> id -> name (the records in scope; admin units all)
+    std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> names_;
 };
 
 // The lists a viewer may open: id, title.

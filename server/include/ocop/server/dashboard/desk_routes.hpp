@@ -39,6 +39,7 @@ void desk_stylesheet(DeskExchange& x);
 void desk_list_page(DeskExchange& x);  // the list named by the path's last part
 void desk_inspection_page(DeskExchange& x);
 void desk_resolve_conflict(DeskExchange& x);
+void desk_set_target(DeskExchange& x);  // desk_target_route.cpp
 void desk_export(DeskExchange& x);
 void desk_pdf_minutes(DeskExchange& x);
 void desk_pdf_form03(DeskExchange& x);
