@@ -101,6 +101,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                       !options_.plain_http,
                                       desk::DeskSessions(clock, std::chrono::hours(8)),
                                       [clock] { return domain::Date::from_unix_ms(clock()); },
+                                      desk::DeskCache(*store_),
                                       {}});
 }
 

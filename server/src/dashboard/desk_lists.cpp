@@ -351,14 +351,16 @@ DeskCell DeskCell::num(double n) {
     return {Kind::number, buf, n};
 }
 
-std::vector<Record> DeskData::records(std::string_view collection) {
-    std::vector<Record> out;
-    // The records of each covered unit: exactly what the scope policy lets a device hold.
-    for (const auto& unit : viewer_.units) {
-        auto some = ctx_.server.store.query(collection, {{"unit", unit}}, all_rows);
-        out.insert(out.end(), std::make_move_iterator(some.begin()),
-                   std::make_move_iterator(some.end()));
-    }
+RecordList DeskData::records(std::string_view collection) {
+    // Exactly what the scope policy lets a device hold: the records of the covered units.
+    const auto covered = [this](const Record& r) {
+        const Value& unit = r.get("unit");
+        return unit.is_string() && viewer_.covers(unit.get<std::string>());
+    };
+    if (DeskCache::holds(collection)) return ctx_.cache.records(collection, covered);
+    RecordList out;
+    for (auto& r : ctx_.server.store.query(collection, {}, all_rows))
+        if (covered(r)) out.items.push_back(std::make_shared<const Record>(std::move(r)));
     return out;
 }
 
@@ -394,7 +396,7 @@ std::string DeskData::name_of(std::string_view collection, std::string_view id,
     if (loaded == names_.end()) {
         std::map<std::string, std::string, std::less<>> names;
         const auto all = collection == "admin_unit"
-                             ? ctx_.server.store.query(collection, {}, all_rows, {})
+                             ? ctx_.cache.records(collection, [](const Record&) { return true; })
                              : records(collection);
         for (const auto& r : all) {
             std::string name = txt(r, field);

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "ocop/domain/date.hpp"
+#include "ocop/server/dashboard/desk_cache.hpp"
 #include "ocop/server/login_throttle.hpp"
 #include "ocop/server/server_context.hpp"
 #include "ocop/sync/scope_policy.hpp"
@@ -62,6 +63,7 @@ struct DeskContext {
     DeskSessions sessions;
     // "Today" for certificate states (the demo province's data are relative to its own today).
     std::function<domain::Date()> today;
+    DeskCache cache;  // the records the lists show
     // One desk push at a time: each takes the next number of its replica.
     std::mutex push_mutex;
 };

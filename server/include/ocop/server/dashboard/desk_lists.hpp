@@ -56,7 +56,7 @@ class DeskData {
     DeskData(DeskContext& ctx, const Viewer& viewer) : ctx_(ctx), viewer_(viewer) {}
 
     // Every live record of `collection` whose unit the viewer covers.
-    std::vector<Record> records(std::string_view collection);
+    RecordList records(std::string_view collection);
     // Those whose `field` references `id`.
     std::vector<Record> referencing(std::string_view collection, std::string_view field,
                                     std::string_view id);
