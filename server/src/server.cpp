@@ -19,6 +19,7 @@
 #include "ocop/core/builtin_schema.hpp"
 #include "ocop/core/tuning.hpp"
 #include "ocop/domain/unit_scope_policy.hpp"
+#include "ocop/server/dashboard/desk_routes.hpp"
 #include "ocop/server/data_layout.hpp"
 #include "ocop/server/http_connection.hpp"
 #include "ocop/server/router.hpp"
@@ -79,6 +80,17 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
             ? std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle,
                                               std::move(stores.throttle_state))
             : std::make_unique<LoginThrottle>(throttle_clock, options_.login_throttle);
+    // The desk's sessions expire after 8 idle hours: a working day, not a week.
+    const PhysicalClock clock =
+        options_.accounts_clock ? options_.accounts_clock : system_physical_clock();
+    desk_.reset(new desk::DeskContext{*context_,
+                                      *login_throttle_,
+                                      domain::builtin_scope_policy(),
+                                      !options_.plain_http,
+                                      desk::DeskSessions(clock, std::chrono::hours(8)),
+                                      [clock] { return domain::Date::from_unix_ms(clock()); },
+                                      desk::DeskCache(*store_),
+                                      {}});
 }
 
 std::optional<domain::DemoReport> Server::seed_demo_province(const domain::DemoOptions& options) {
@@ -142,6 +154,7 @@ void Server::start() {
              std::make_unique<MetricsRoute>(
                  *context_, metrics_, options_.data_dir, metrics_token,
                  options_.accounts_clock ? options_.accounts_clock : system_physical_clock()));
+    desk::add_desk_routes(*router, *desk_);
 
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options_.max_threads);

@@ -24,7 +24,7 @@ const std::set<std::string> kNotCodes = {"ocop.db", "ocop.auth", "ocop.http", "o
 
 std::set<std::string> code_literals_in_sources() {
     const std::regex code(
-        R"re("((?:schema|value|record|changeset|store|clock|sync|auth|perm|http|internal|ocop|conflict|search)\.[a-z_]+)")re");
+        R"re("((?:schema|value|record|changeset|store|clock|sync|auth|perm|http|internal|ocop|conflict|search|desk)\.[a-z_]+)")re");
     std::set<std::string> found;
     for (const char* dir : {"shared", "sync", "server", "mobile-sdk", "tools"}) {
         const fs::path root = fs::path(OCOP_SOURCE_DIR) / dir;

@@ -33,6 +33,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS cells_by_seq ON cells(seq);
 -- As in SQLite, only references (a quoted UUID, 38 bytes of JSON) are indexed by value.
 CREATE INDEX IF NOT EXISTS cells_by_reference ON cells(collection, field, value)
     WHERE length(value) = 38;
+-- Blob references ("sha256:<hex>" quoted: 73 bytes) likewise: which records hold a blob.
+CREATE INDEX IF NOT EXISTS cells_by_blob ON cells(collection, field, value)
+    WHERE length(value) = 73;
 CREATE TABLE IF NOT EXISTS applied_changesets(
     replica text COLLATE "C" NOT NULL, seq bigint NOT NULL, receipt text NOT NULL,
     PRIMARY KEY(replica, seq));
@@ -70,6 +73,10 @@ const Statement kIdsByReference{"ids_by_reference",
                                 "SELECT record_id FROM cells WHERE collection=$1 AND field=$2 AND "
                                 "value=$3 AND length(value)=38 AND record_id>$4 ORDER BY "
                                 "record_id LIMIT $5"};
+const Statement kIdsByBlob{"ids_by_blob",
+                           "SELECT record_id FROM cells WHERE collection=$1 AND field=$2 AND "
+                           "value=$3 AND length(value)=73 AND record_id>$4 ORDER BY record_id "
+                           "LIMIT $5"};
 const Statement kSince{"since",
                        "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells "
                        "WHERE seq>$1 ORDER BY seq LIMIT $2"};
@@ -452,9 +459,11 @@ std::vector<Record> PgStore::query(std::string_view collection,
             for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
         } else {
             const std::string value = filters.front().equals.dump();
-            const Result r =
-                c->run(value.size() == 38 ? kIdsByReference : kIdsByValue,
-                       {std::string(collection), filters.front().field, value, cursor, num(batch)});
+            const Statement& by = value.size() == 38   ? kIdsByReference
+                                  : value.size() == 73 ? kIdsByBlob
+                                                       : kIdsByValue;
+            const Result r = c->run(
+                by, {std::string(collection), filters.front().field, value, cursor, num(batch)});
             for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
         }
         if (ids.empty()) break;

@@ -7,7 +7,7 @@
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/http_response.hpp"
-#include "ocop/sync/conflict_recorder.hpp"
+#include "ocop/server/push_audit.hpp"
 #include "ocop/sync/wire.hpp"
 
 namespace ocop::server {
@@ -24,25 +24,6 @@ std::string bearer_token(const std::string& authorization) {
 const std::string& SyncRoute::method() const {
     return Poco::Net::HTTPRequest::HTTP_POST;
 }
-
-namespace {
-
-AuditEntry audit_entry(std::string user, std::string device_id, std::string replica,
-                       int64_t received_ms, const std::string& peer, std::string outcome,
-                       std::string code, std::string message) {
-    AuditEntry e;
-    e.received_ms = received_ms;
-    e.user = std::move(user);
-    e.device_id = std::move(device_id);
-    e.replica = std::move(replica);
-    e.remote_address = peer;
-    e.outcome = std::move(outcome);
-    e.code = std::move(code);
-    e.message = std::move(message);
-    return e;
-}
-
-}  // namespace
 
 void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response, Exchange& exchange) {
@@ -87,23 +68,7 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
     // Every changeset's outcome, before the answer leaves: if the trail cannot be written the
     // device gets an error and retries, and the retry is audited as a duplicate with the stored
     // outcome, so no pushed changeset goes unrecorded.
-    std::vector<AuditEntry> entries;
-    for (const auto& r : answer.results) {
-        const char* outcome = r.duplicate                           ? "duplicate"
-                              : r.outcome == sync::Outcome::refused ? "refused"
-                                                                    : "applied";
-        AuditEntry e = audit_entry(who.user, who.device_id, who.replica, received_ms, peer, outcome,
-                                   r.code, r.message);
-        e.seq = r.seq;
-        for (const auto& cs : req.changesets)
-            if (cs.seq == r.seq) {
-                e.changes = cs.change_count();
-                // A person's resolution or reopening of a conflict is named in the trail.
-                if (r.outcome != sync::Outcome::refused && e.message.empty())
-                    e.message = sync::ConflictRecorder::describe_resolutions(cs);
-            }
-        entries.push_back(std::move(e));
-    }
+    std::vector<AuditEntry> entries = push_audit_entries(who, received_ms, peer, req, answer);
     if (!entries.empty()) context_.audit.append(std::move(entries));
 
     answer.new_token = auth.rotated_token;

@@ -19,6 +19,7 @@
 #include "ocop/server/blob_access.hpp"
 #include "ocop/server/blob_store.hpp"
 #include "ocop/server/connection_watchdog.hpp"
+#include "ocop/server/dashboard/desk_context.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/login_throttle.hpp"
 #include "ocop/server/memory_budget.hpp"
@@ -134,6 +135,7 @@ class Server {
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
     std::unique_ptr<BlobStore> blobs_;               // DIR/blobs (blob_store.hpp)
     std::unique_ptr<BlobAccess> blob_access_;
+    std::unique_ptr<desk::DeskContext> desk_;        // the web dashboard (dashboard/)
     std::unique_ptr<MemoryBudget> request_memory_;
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;

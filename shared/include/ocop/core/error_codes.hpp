@@ -116,5 +116,10 @@ inline constexpr const char* blob_offset_mismatch = "blob.offset_mismatch";
 inline constexpr const char* blob_not_referenced = "blob.not_referenced";
 inline constexpr const char* blob_not_found = "blob.not_found";
 inline constexpr const char* blob_io = "blob.io";
+// The provincial desk: the web dashboard (docs/dashboard.md)
+inline constexpr const char* desk_csrf = "desk.csrf";
+inline constexpr const char* desk_login_required = "desk.login_required";
+inline constexpr const char* desk_no_such_list = "desk.no_such_list";
+inline constexpr const char* desk_bad_request = "desk.bad_request";
 
 }  // namespace ocop::errc

@@ -1,0 +1,15 @@
+# Embeds server/web/<file> as a C string constant (desk.css -> desk_css) in a generated source, so
+# that ocop-server serves its dashboard's static files without reading the install directory.
+function(ocop_embed_web OUT)
+  set(content "// Generated from server/web/ by server/cmake_embed_web.cmake; do not edit.\nnamespace ocop::server::desk {\n")
+  foreach(file IN LISTS ARGN)
+    set(path ${CMAKE_CURRENT_SOURCE_DIR}/web/${file})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
+    file(READ ${path} hex HEX)
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+    string(MAKE_C_IDENTIFIER ${file} name)
+    string(APPEND content "extern const char* const ${name};\nstatic const char ${name}_bytes[] = {${bytes} 0};\nconst char* const ${name} = ${name}_bytes;\n")
+  endforeach()
+  string(APPEND content "}  // namespace ocop::server::desk\n")
+  file(WRITE ${OUT} "${content}")
+endfunction()
