@@ -135,7 +135,7 @@ class Server {
     std::unique_ptr<LoginThrottle> login_throttle_;  // used by the login route
     std::unique_ptr<BlobStore> blobs_;               // DIR/blobs (blob_store.hpp)
     std::unique_ptr<BlobAccess> blob_access_;
-    std::unique_ptr<desk::DeskContext> desk_;        // the web dashboard (dashboard/)
+    std::unique_ptr<desk::DeskContext> desk_;  // the web dashboard (dashboard/)
     std::unique_ptr<MemoryBudget> request_memory_;
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;
