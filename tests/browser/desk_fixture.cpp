@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
         o.pbkdf2_iterations = 1000;  // the real derivation, less work: a test's accounts
         Server server(o);
         server.start();
-        const desk_test::DeskWorld w = desk_test::make_desk_world(server, 1500);
+        const desk_test::DeskWorld w = desk_test::make_desk_world(server, 3000);
         const auto other = server.store().read("product", w.other_product);
         std::cout << nlohmann::json{{"port", server.port()},
                                     {"user", demo_user},

@@ -204,6 +204,7 @@ class Generator {
                         "size " + std::to_string(opt_.size) + " is below the " +
                             std::to_string(units) + " administrative units of the demo province");
         write_units();
+        write_targets();
         make_council();
         while (created_ < opt_.size) {
             make_applicant();
@@ -355,6 +356,17 @@ class Generator {
         commit(plan_unit_end(replica_.store(), end));
         for (size_t d = 0; d < districts_.size(); ++d)
             for (const Unit& c : district_communes_[d]) old_.push_back({c, d});
+    }
+
+    // The province's yearly targets (the desk's progress page): products to bring to OCOP this
+    // year in each commune in force, entered by the province.
+    void write_targets() {
+        for (size_t i = 0; i < current_.size(); ++i)
+            add(kMain, "ocop_target",
+                {{"unit", current_[i].id},
+                 {"year", static_cast<int64_t>(opt_.today.year())},
+                 {"products", static_cast<int64_t>(2 + i % 4)}});
+        flush();
     }
 
     // The unit responsible for work on `day` for a producer registered in `unit`.
