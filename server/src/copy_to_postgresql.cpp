@@ -17,6 +17,7 @@
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/postgres/pg_account_store.hpp"
 #include "ocop/postgres/pg_audit_log.hpp"
+#include "ocop/postgres/pg_transaction.hpp"
 #include "ocop/postgres/pg_views.hpp"
 #include "ocop/server/data_layout.hpp"
 
@@ -187,8 +188,8 @@ nlohmann::json copy_to_postgresql(const std::string& data_dir, const pg::StoreOp
                         "(give an empty --database-schema)");
 
     nlohmann::json copied = nlohmann::json::object();
-    c.exec("BEGIN");
-    try {
+    {
+        pg::Transaction txn(c);
         for (const auto& t : kTables) {
             sqlite::Db& db = *sources.at(t.file);
             const auto columns = sqlite_columns(db, t.name);
@@ -226,13 +227,7 @@ nlohmann::json copy_to_postgresql(const std::string& data_dir, const pg::StoreOp
                    pg::quote_literal(target.schema + "." + table) + ", " +
                    pg::quote_literal(column) + "), COALESCE((SELECT MAX(" + column + ") FROM " +
                    table + "), 0) + 1, false)");
-        c.exec("COMMIT");
-    } catch (...) {
-        try {
-            c.exec("ROLLBACK");
-        } catch (...) {
-        }
-        throw;
+        txn.commit();
     }
     for (auto& [name, db] : sources) db->exec("COMMIT");
     const std::string views = pg::ensure_views(c, builtin_schema(), target.schema);

@@ -8,6 +8,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/merge.hpp"
+#include "ocop/core/store_paging.hpp"
 
 namespace ocop {
 
@@ -518,68 +519,44 @@ std::vector<Record> SqliteStore::query(std::string_view collection,
                                        const std::vector<FieldFilter>& filters, size_t limit,
                                        std::string_view after_id) {
     std::lock_guard lock(mutex_);
-    std::vector<Record> out;
-    std::string cursor(after_id);
-    // Candidates come in id order from an index (the first filter's, or the primary key); the
-    // remaining filters and the tombstone are checked on the whole record.
-    constexpr int64_t batch = 256;
-    while (out.size() < limit) {
+    const CandidateIndex index = candidate_index(filters);
+    const std::string value = filters.empty() ? std::string() : filters.front().equals.dump();
+    sqlite::Stmt& by = index == CandidateIndex::record_ids  ? st_->ids_after
+                       : index == CandidateIndex::reference ? st_->ids_by_reference
+                       : index == CandidateIndex::blob      ? st_->ids_by_blob
+                                                            : st_->ids_by_value;
+    const auto candidates = [&](const std::string& after, size_t batch) {
         std::vector<std::string> ids;
-        if (filters.empty()) {
-            Resetting q(st_->ids_after);
-            q->bind(1, collection).bind(2, cursor).bind(3, batch);
-            while (q->step()) ids.emplace_back(q->text(0));
+        Resetting q(by);
+        if (index == CandidateIndex::record_ids) {
+            q->bind(1, collection).bind(2, after).bind(3, static_cast<int64_t>(batch));
         } else {
-            const std::string value = filters.front().equals.dump();
-            Resetting q(value.size() == 38   ? st_->ids_by_reference
-                        : value.size() == 73 ? st_->ids_by_blob
-                                             : st_->ids_by_value);
             q->bind(1, collection).bind(2, filters.front().field).bind(3, value);
-            q->bind(4, cursor).bind(5, batch);
-            while (q->step()) ids.emplace_back(q->text(0));
+            q->bind(4, after).bind(5, static_cast<int64_t>(batch));
         }
-        if (ids.empty()) break;
-        cursor = ids.back();
-        for (const auto& id : ids) {
-            auto rec = read_locked(collection, id);
-            if (!rec || rec->deleted()) continue;
-            bool match = true;
-            for (const auto& f : filters) match = match && rec->get(f.field) == f.equals;
-            if (match) out.push_back(std::move(*rec));
-            if (out.size() >= limit) break;
-        }
-        if (static_cast<int64_t>(ids.size()) < batch) break;
-    }
-    return out;
+        while (q->step()) ids.emplace_back(q->text(0));
+        return ids;
+    };
+    return query_by_candidates(filters, limit, after_id, candidates,
+                               [&](const std::string& id) { return read_locked(collection, id); });
 }
 
 ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
     std::lock_guard lock(mutex_);
-    ChangePage page;
-    page.cursor = cursor;
+    ChangePageFiller page(cursor, max_cells, max_bytes);
     Resetting q(st_->since);
-    // One row more than asked tells whether more exist; "unlimited" must not overflow the limit.
-    max_cells = std::min<size_t>(max_cells, size_t{1} << 40);
-    q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(max_cells) + 1);
-    size_t bytes = 0;
+    q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(page.rows_to_read()));
     while (q->step()) {
         const std::string_view value = q->text(3);
-        const size_t size =
-            value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size();
-        if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
-            page.more = true;
+        if (!page.fits(value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size()))
             break;
-        }
-        bytes += size;
-        page.cells.push_back(Cell{
-            std::string(q->text(0)), std::string(q->text(1)), std::string(q->text(2)),
-            CellValue{
-                parse_stored(value),
-                Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))), replica_name(q->int64(5))},
-                static_cast<uint64_t>(q->int64(6))}});
-        page.cursor = page.cells.back().current.seq;
+        page.add(Cell{std::string(q->text(0)), std::string(q->text(1)), std::string(q->text(2)),
+                      CellValue{parse_stored(value),
+                                Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
+                                      replica_name(q->int64(5))},
+                                static_cast<uint64_t>(q->int64(6))}});
     }
-    return page;
+    return page.take();
 }
 
 uint64_t SqliteStore::head() {

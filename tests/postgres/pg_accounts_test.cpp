@@ -283,6 +283,10 @@ TEST_CASE("a schema with a newer accounts, audit or throttle layout is refused, 
     c->exec("UPDATE meta SET value = '99' WHERE key = 'login_throttle_layout'");
     CHECK(error_code_of([&] { PgLoginThrottleState throttle(place.pg()); }) ==
           errc::store_layout_too_new);
+    // The data store of the same schema likewise.
+    { ocop::pg::PgStore data(place.pg()); }
+    c->exec("UPDATE meta SET value = '99' WHERE key = 'store_layout'");
+    CHECK(error_code_of([&] { ocop::pg::PgStore data(place.pg()); }) == errc::store_layout_too_new);
 }
 
 TEST_CASE("the audit trail keeps only valid UTF-8 without NUL on PostgreSQL", "[postgres][audit]") {

@@ -8,7 +8,9 @@
 
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/postgres/pg_layout.hpp"
 #include "ocop/postgres/pg_store.hpp"
+#include "ocop/postgres/pg_transaction.hpp"
 
 namespace ocop::test {
 
@@ -33,11 +35,8 @@ std::string fresh_pg_schema() {
 }
 
 std::string pg_schema_for(const std::string& data_dir) {
-    uint64_t h = 14695981039346656037ull;  // FNV-1a: stable across processes
-    for (char c : data_dir) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-    }
+    // Stable across processes (FNV-1a, pg_layout.hpp), so every process on DIR finds its schema.
+    const auto h = static_cast<uint64_t>(pg::advisory_lock_key(data_dir));
     static constexpr char digits[] = "0123456789abcdef";
     std::string name = "d_";
     for (int i = 0; i < 16; ++i) name += digits[(h >> (4 * i)) & 0xF];
@@ -65,7 +64,7 @@ void copy_pg_schema(const std::string& url, const std::string& from, const std::
     options.max_connections = 1;
     { pg::PgStore create(options); }  // the layout, empty
     pg::Connection c(url);
-    c.exec("BEGIN");
+    pg::Transaction txn(c);
     for (const char* table :
          {"meta", "replicas", "cells", "applied_changesets", "outbox", "retained", "quarantine"}) {
         c.exec("DELETE FROM " + pg::quote_ident(to) + "." + table);
@@ -75,7 +74,7 @@ void copy_pg_schema(const std::string& url, const std::string& from, const std::
     c.exec("SELECT setval(pg_get_serial_sequence(" + pg::quote_literal(to + ".replicas") +
            ", 'number'), COALESCE((SELECT MAX(number) FROM " + pg::quote_ident(to) +
            ".replicas), 0) + 1, false)");
-    c.exec("COMMIT");
+    txn.commit();
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/merge.hpp"
+#include "ocop/core/store_paging.hpp"
 #include "ocop/core/stored_number.hpp"
 #include "ocop/postgres/pg_layout.hpp"
 #include "ocop/postgres/pg_text_array.hpp"
+#include "ocop/postgres/pg_transaction.hpp"
 
 namespace ocop::pg {
 
@@ -331,26 +333,9 @@ PgStore::PgStore(StoreOptions options)
       pool_(options_.url, options_.max_connections, search_path_sql(options_.schema)),
       lock_key_(advisory_lock_key("ocop.store:" + options_.schema)) {
     auto c = pool_.acquire();
-    // Two processes starting on an empty database create the schema one after the other.
-    c->exec("BEGIN");
-    // The same lock as the other stores' layouts (pg_layout.hpp): one creator of the schema.
-    c->query("SELECT pg_advisory_xact_lock($1::bigint)",
-             {num(advisory_lock_key("ocop.layout:" + options_.schema))});
-    c->exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(options_.schema));
-    c->exec(kSchemaSql);
-    const Result format = c->query("SELECT value FROM meta WHERE key='store_layout'");
-    if (format.rows() == 0) {
-        c->query("INSERT INTO meta(key, value) VALUES('store_layout', $1)",
-                 {num(int64_t{store_layout})});
-    } else if (const int64_t found = stored_i64(std::string(format.text(0, 0)), "store_layout");
-               found > store_layout) {
-        c->exec("ROLLBACK");
-        throw Error(ErrorKind::internal, errc::store_layout_too_new,
-                    "the PostgreSQL schema " + options_.schema + " has store layout " +
-                        std::to_string(found) + "; this server reads layout " +
-                        std::to_string(store_layout) + " and older: run a newer ocop-server");
-    }
-    c->exec("COMMIT");
+    // Under the layout lock every store of the schema shares: processes starting together on an
+    // empty database create it once; a newer layout is refused (store.layout_too_new).
+    ensure_layout(*c, options_.schema, Layout{"store_layout", store_layout, kSchemaSql, "store"});
 }
 
 PgStore::~PgStore() = default;
@@ -405,19 +390,15 @@ void PgStore::write(const std::function<void(StoreTxn&)>& fn) {
     std::lock_guard writer(write_mutex_);
     auto c = pool_.acquire();
     replicas_added_in_txn_.clear();
-    c->exec("BEGIN");
     try {
+        Transaction transaction(*c);
         c->run(kLock, {num(lock_key_)});
         Txn txn(*this, *c, c->run(kMaxSeq).u64(0, 0));
         fn(txn);
-        c->exec("COMMIT");
+        transaction.commit();
     } catch (...) {
+        // Rolled back: forget the replica numbers its rows gave, or they would be reused.
         forget_replicas_added_after(0);
-        try {
-            if (!c->broken()) c->exec("ROLLBACK");
-        } catch (...) {
-            // The original error is the one worth reporting.
-        }
         throw;
     }
     replicas_added_in_txn_.clear();
@@ -447,63 +428,40 @@ std::vector<Record> PgStore::query(std::string_view collection,
                                    const std::vector<FieldFilter>& filters, size_t limit,
                                    std::string_view after_id) {
     auto c = pool_.acquire();
-    std::vector<Record> out;
-    std::string cursor(after_id);
-    // As in SqliteStore::query: candidates in id order from an index, the remaining filters and
-    // the tombstone checked on the whole record.
-    constexpr int64_t batch = 256;
-    while (out.size() < limit) {
+    const CandidateIndex index = candidate_index(filters);
+    const std::string value = filters.empty() ? std::string() : filters.front().equals.dump();
+    const Statement& by = index == CandidateIndex::record_ids  ? kIdsAfter
+                          : index == CandidateIndex::reference ? kIdsByReference
+                          : index == CandidateIndex::blob      ? kIdsByBlob
+                                                               : kIdsByValue;
+    const auto candidates = [&](const std::string& after, size_t batch) {
+        const Result r = index == CandidateIndex::record_ids
+                             ? c->run(by, {std::string(collection), after, num(uint64_t{batch})})
+                             : c->run(by, {std::string(collection), filters.front().field, value,
+                                           after, num(uint64_t{batch})});
         std::vector<std::string> ids;
-        if (filters.empty()) {
-            const Result r = c->run(kIdsAfter, {std::string(collection), cursor, num(batch)});
-            for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
-        } else {
-            const std::string value = filters.front().equals.dump();
-            const Statement& by = value.size() == 38   ? kIdsByReference
-                                  : value.size() == 73 ? kIdsByBlob
-                                                       : kIdsByValue;
-            const Result r = c->run(
-                by, {std::string(collection), filters.front().field, value, cursor, num(batch)});
-            for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
-        }
-        if (ids.empty()) break;
-        cursor = ids.back();
-        for (const auto& id : ids) {
-            auto rec = read_on(*c, collection, id);
-            if (!rec || rec->deleted()) continue;
-            bool match = true;
-            for (const auto& f : filters) match = match && rec->get(f.field) == f.equals;
-            if (match) out.push_back(std::move(*rec));
-            if (out.size() >= limit) break;
-        }
-        if (static_cast<int64_t>(ids.size()) < batch) break;
-    }
-    return out;
+        for (int i = 0; i < r.rows(); ++i) ids.emplace_back(r.text(i, 0));
+        return ids;
+    };
+    return query_by_candidates(filters, limit, after_id, candidates,
+                               [&](const std::string& id) { return read_on(*c, collection, id); });
 }
 
 ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
     auto c = pool_.acquire();
-    ChangePage page;
-    page.cursor = cursor;
-    max_cells = std::min<size_t>(max_cells, size_t{1} << 40);
-    const Result r = c->run(kSince, {num(cursor), num(static_cast<uint64_t>(max_cells) + 1)});
-    size_t bytes = 0;
+    ChangePageFiller page(cursor, max_cells, max_bytes);
+    const Result r = c->run(kSince, {num(cursor), num(page.rows_to_read())});
     for (int i = 0; i < r.rows(); ++i) {
         const std::string_view value = r.text(i, 3);
-        const size_t size =
-            value.size() + r.text(i, 0).size() + r.text(i, 1).size() + r.text(i, 2).size();
-        if (page.cells.size() == max_cells || (!page.cells.empty() && bytes + size > max_bytes)) {
-            page.more = true;
+        if (!page.fits(value.size() + r.text(i, 0).size() + r.text(i, 1).size() +
+                       r.text(i, 2).size()))
             break;
-        }
-        bytes += size;
-        page.cells.push_back(
+        page.add(
             Cell{std::string(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2)),
                  CellValue{parse_stored(value),
                            Stamp{unpacked(r, i, 4), replica_name(*c, r.i64(i, 5))}, r.u64(i, 6)}});
-        page.cursor = page.cells.back().current.seq;
     }
-    return page;
+    return page.take();
 }
 
 uint64_t PgStore::head() {

@@ -1,6 +1,7 @@
 #include "ocop/postgres/pg_views.hpp"
 
 #include "ocop/core/error.hpp"
+#include "ocop/postgres/pg_transaction.hpp"
 
 namespace ocop::pg {
 
@@ -53,15 +54,12 @@ std::string ensure_views(Connection& c, const Schema& schema, const std::string&
     const ViewNames names = view_names(data_schema);
     const std::string wanted = "schema " + std::to_string(schema.version()) + ", views 1";
     const std::string meta = quote_ident(data_schema) + ".meta";
-    c.exec("BEGIN");
-    try {
+    {
+        Transaction txn(c);
         c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 {"ocop.views:" + data_schema});
         const Result have = c.query("SELECT value FROM " + meta + " WHERE key = 'views'");
-        if (have.rows() == 1 && have.text(0, 0) == wanted) {
-            c.exec("COMMIT");
-            return "";
-        }
+        if (have.rows() == 1 && have.text(0, 0) == wanted) return "";
         c.exec("DROP SCHEMA IF EXISTS " + quote_ident(names.schema) + " CASCADE");
         c.exec("CREATE SCHEMA " + quote_ident(names.schema));
         c.exec("COMMENT ON SCHEMA " + quote_ident(names.schema) + " IS " +
@@ -82,31 +80,21 @@ std::string ensure_views(Connection& c, const Schema& schema, const std::string&
                     "(key, value) VALUES('views', $1) ON CONFLICT(key) DO UPDATE SET "
                     "value = excluded.value",
                 {wanted});
-        c.exec("COMMIT");
-    } catch (...) {
-        try {
-            c.exec("ROLLBACK");
-        } catch (...) {
-        }
-        throw;
+        txn.commit();
     }
     std::string said = "views of " + wanted + " created in schema " + names.schema;
     // The role in a transaction of its own: a database user without CREATEROLE still gets views.
     try {
-        c.exec("BEGIN");
+        Transaction txn(c);
         if (c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", {names.reader}).rows() == 0)
             c.exec("CREATE ROLE " + quote_ident(names.reader) + " NOLOGIN");
         c.exec("GRANT USAGE ON SCHEMA " + quote_ident(names.schema) + " TO " +
                quote_ident(names.reader));
         c.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote_ident(names.schema) + " TO " +
                quote_ident(names.reader));
-        c.exec("COMMIT");
+        txn.commit();
         said += "; role " + names.reader + " may read them";
     } catch (const Error& e) {
-        try {
-            c.exec("ROLLBACK");
-        } catch (...) {
-        }
         said += "; the read-only role " + names.reader + " could not be set up (" + e.what() +
                 "): create it and grant it SELECT on the views by hand";
     }
