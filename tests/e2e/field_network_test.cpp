@@ -41,14 +41,6 @@ std::string photo(size_t size, uint32_t seed) {
     return bytes;
 }
 
-// Under a sanitizer the device, proxy and server run several times slower on the CPU: the run
-// still has to complete, but its time is not the release build's figure.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kTimed = false;
-#else
-constexpr bool kTimed = true;
-#endif
-
 constexpr size_t kRecords = 300;
 constexpr size_t kPhotos = 40;
 constexpr size_t kPhotoBytes = 300 * 1024;
@@ -172,5 +164,6 @@ TEST_CASE("a team's day syncs completely over an emulated EDGE link", "[field-ne
     CHECK(record_round_trips <= 2);
     CHECK(blobs.resent_acknowledged == 0);
     CHECK(blobs.failures >= 3);  // the cuts happened during the photos
-    if (kTimed) CHECK((photo_wall - down) / raw <= 1.1);
+    // The time ratio is a figure, printed above and reported in docs/attachments.md, not a
+    // check: a loaded machine or a sanitizer build slows the run, not the protocol.
 }
