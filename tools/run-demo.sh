@@ -31,6 +31,8 @@ In another terminal, enroll a field device and sync:
   echo demo-password-123 | build/release/bin/ocop-field --home /tmp/phone1 login https://127.0.0.1:${PORT} demo --ca-file ${TLS_DIR}/cert.pem
   build/release/bin/ocop-field --home /tmp/phone1 sync
   build/release/bin/ocop-field --home /tmp/phone1 units --level commune   # communes in force, by code
+The provincial desk (web dashboard, in Vietnamese): https://127.0.0.1:${PORT}/desk
+(log in as demo or demo.xa; the browser warns about the self-signed certificate once).
 MSG
 exec build/release/bin/ocop-server --data ./data --port "$PORT" --demo \
   --tls-cert "$TLS_DIR/cert.pem" --tls-key "$TLS_DIR/key.pem"
