@@ -51,7 +51,7 @@ std::unique_ptr<Store> make_server_store(const std::string& sqlite_path) {
         options.max_connections = 4;
         return std::make_unique<pg::PgStore>(options);
     }
-    return std::make_unique<SqliteStore>(sqlite_path, sqlite::Durability::normal);
+    return std::make_unique<SqliteStore>(sqlite_path);
 }
 
 namespace {
