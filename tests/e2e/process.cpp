@@ -23,8 +23,10 @@ void ServerProcess::start() {
                                      "--listen", "127.0.0.1"};
     args.insert(args.end(), {"--log-level", log_level_});
     // On the run's backend (test_backend.hpp): a schema of this data directory's own.
-    for (auto& a : server_database_args(pg_schema_for(std::filesystem::absolute(data_).string())))
-        args.push_back(std::move(a));
+    if (!sqlite_only_)
+        for (auto& a :
+             server_database_args(pg_schema_for(std::filesystem::absolute(data_).string())))
+            args.push_back(std::move(a));
     if (tls_) {
         args.insert(args.end(),
                     {"--tls-cert", tls_->cert.string(), "--tls-key", tls_->key.string()});

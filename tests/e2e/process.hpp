@@ -73,6 +73,9 @@ class ServerProcess {
 
     // Before start(): serve HTTPS with these files; url() is then https://127.0.0.1:PORT.
     void use_tls(TlsFiles files) { tls_ = std::move(files); }
+    // Before start(): keep the stores in SQLite files under the data directory even when this run
+    // tests PostgreSQL (a province that starts on SQLite and moves later).
+    void use_sqlite() { sqlite_only_ = true; }
     // Before start(): keep what the server writes on stdout and stderr (its log, at `log_level`)
     // for output(), instead of letting it through to the test's own output.
     void capture_output(std::string log_level = "debug") {
@@ -105,6 +108,7 @@ class ServerProcess {
     std::unique_ptr<Poco::ProcessHandle> handle_;
     std::optional<TlsFiles> tls_;
     bool capture_ = false;
+    bool sqlite_only_ = false;
     std::string log_level_ = "warning";
     std::vector<std::thread> readers_;  // copy the captured pipes into output_
     mutable std::mutex output_mutex_;
