@@ -148,11 +148,9 @@ LiveServer::LiveServer(const std::filesystem::path& dir, const ServerSetup& setu
     if (setup.processes == 0 || (setup.processes > 1 && setup.database.empty()))
         fail("several server processes need a PostgreSQL --database");
     std::filesystem::create_directories(dir);
-    admin({"user", "add", user}, kPassword + "\n");
     // The user leads inspections (it writes signed minutes) in every commune the generator
     // writes to.
-    for (const auto& unit : InspectionGenerator::units())
-        admin({"user", "grant", user, "team_lead", unit, "--allow-unknown-unit"});
+    if (!user.empty()) add_user(user, InspectionGenerator::units());
 
     std::string cert, key;
     if (setup.tls) {
@@ -207,6 +205,12 @@ void LiveServer::stop_all() noexcept {
     haproxy_ = 0;
     for (pid_t pid : servers_) stop_child(pid);
     servers_.clear();
+}
+
+void LiveServer::add_user(const std::string& user, const std::vector<std::string>& units) const {
+    admin({"user", "add", user}, kPassword + "\n");
+    for (const auto& unit : units)
+        admin({"user", "grant", user, "team_lead", unit, "--allow-unknown-unit"});
 }
 
 void LiveServer::admin(std::vector<std::string> args, const std::string& input) const {

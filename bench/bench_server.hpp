@@ -77,8 +77,8 @@ struct ServerSetup {
 
 class LiveServer {
   public:
-    // Adds `user` as team lead of every commune the inspection generator writes to, then starts
-    // the processes (and haproxy) and waits until they answer /v1/health.
+    // Adds `user` (unless empty) as team lead of every commune the inspection generator writes
+    // to, then starts the processes (and haproxy) and waits until they answer /v1/health.
     LiveServer(const std::filesystem::path& dir, const ServerSetup& setup, const std::string& user);
     ~LiveServer();
     LiveServer(const LiveServer&) = delete;
@@ -92,6 +92,9 @@ class LiveServer {
     const std::string& ca_file() const { return ca_; }
     // The largest peak RSS of the server processes so far.
     double peak_rss_mib() const;
+
+    // Adds `user` as team lead of `units` (ocop-admin, while the server runs).
+    void add_user(const std::string& user, const std::vector<std::string>& units) const;
 
     // A new device store `name`.db enrolled as `user` at `url` (default url()).
     std::unique_ptr<sdk::Database> enroll(const std::string& name, const std::string& user,

@@ -10,17 +10,26 @@ namespace ocop::bench {
 BurstFigures run_burst(const LiveServer& server, const BurstOptions& o) {
     BurstFigures fig;
     std::vector<std::unique_ptr<sdk::Database>> dbs(o.devices);
+    const auto units = InspectionGenerator::units();
+    const size_t communes = std::clamp<size_t>(o.communes, 1, units.size());
+    const auto user_of = [](size_t commune) { return "burst-" + std::to_string(commune); };
     Stopwatch setup;
     on_threads(o.enrol_threads, [&](size_t t) {
+        for (size_t k = t; k < communes; k += o.enrol_threads)
+            server.add_user(user_of(k), communes == 1 ? units : std::vector<std::string>{units[k]});
+    });
+    on_threads(o.enrol_threads, [&](size_t t) {
         for (size_t d = t; d < o.devices; d += o.enrol_threads) {
-            dbs[d] = server.enroll("burst" + std::to_string(d), "burst");
+            const size_t commune = d % communes;
+            dbs[d] = server.enroll("burst" + std::to_string(d), user_of(commune));
             // As a device that synced before the deadline day: nothing of the burst is pulled
             // here, and what the first sync of a new device does once is not timed.
             check_report(dbs[d]->sync(), "first sync");
-            InspectionGenerator gen(5000 + d, "burst");
+            InspectionGenerator gen(5000 + d, user_of(commune));
             dbs[d]->write([&](sdk::Transaction& txn) {
                 FieldValues fields;
                 for (auto& f : gen.inspection_fields()) fields[f.field] = f.value;
+                if (communes > 1) fields["unit"] = units[commune];
                 txn.create("inspection", fields);
             });
         }

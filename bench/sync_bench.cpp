@@ -10,12 +10,14 @@
 //            processes the devices are spread over them (over haproxy for https);
 //   pull     a fresh ocop-field device, its own process, pulls all N (start-up and peak RSS of
 //            that process included);
-//   burst    a deadline burst: 1,000 distinct devices, 30 at a time, each pushing one form and
-//            pulling what the others pushed (burst.hpp: syncs/s, p50, p99, max).
+//   burst    a deadline burst: 1,000 distinct devices of 40 communes, 30 at a time, each pushing
+//            one form and pulling what the others of its commune pushed (burst.hpp: syncs/s,
+//            p50, p99, max).
 //
 // Every change rate is also printed as a ratio to the serial parse + upsert limit. The figures
 // go out as a table, or with --json as one JSON object.
-// Usage: ocop-sync-bench [--changes N] [--devices D] [--burst-devices B] [--burst-concurrency C]
+// Usage: ocop-sync-bench [--changes N] [--devices D] [--burst-devices B] [--burst-communes K]
+//                        [--burst-concurrency C]
 //                        [--transport http|https|both] [--database URL [--database-schema S]]
 //                        [--processes P] [--json]
 #include <unistd.h>
@@ -189,6 +191,7 @@ json to_json(const Options& o, const Limits& l, const std::map<std::string, Figu
              {"database", o.database.empty() ? "sqlite" : "postgresql"},
              {"processes", o.processes},
              {"burst_devices", o.burst.devices},
+             {"burst_communes", o.burst.communes},
              {"burst_concurrency", o.burst.concurrency},
              {"limits",
               {{"raw_json_parse_changes_per_s", l.parse},
@@ -226,9 +229,9 @@ json to_json(const Options& o, const Limits& l, const std::map<std::string, Figu
 void print_table(const Options& o, const Limits& l, const std::map<std::string, Figures>& runs) {
     std::printf(
         "ocop sync benchmark on %s, %zu server process%s: %zu changes from %zu devices; burst of "
-        "%zu devices, %zu at a time\n\n",
+        "%zu devices of %zu communes, %zu at a time\n\n",
         o.database.empty() ? "SQLite" : "PostgreSQL", o.processes, o.processes == 1 ? "" : "es",
-        o.changes, o.devices, o.burst.devices, o.burst.concurrency);
+        o.changes, o.devices, o.burst.devices, o.burst.communes, o.burst.concurrency);
     std::printf("machine limits, same cells, this run:\n");
     bench::figure("raw JSON parse", l.parse, "changes/s");
     bench::figure("raw SQLite upsert (WAL, synchronous=FULL)", l.upsert, "changes/s");
@@ -318,6 +321,8 @@ Options parse_options(int argc, char** argv) {
             o.devices = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--burst-devices")
             o.burst.devices = std::strtoull(v.c_str(), nullptr, 10);
+        else if (a == "--burst-communes")
+            o.burst.communes = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--burst-concurrency")
             o.burst.concurrency = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--database")
@@ -383,7 +388,7 @@ int run(int argc, char** argv) {
             progress(t + ": push and pull");
             push_and_pull(o, setup_for(t, "bulk"), dir / (t + "-bulk"), f);
             progress(t + ": burst (enrolling " + std::to_string(o.burst.devices) + " devices)");
-            LiveServer server(dir / (t + "-burst"), setup_for(t, "burst"), "burst");
+            LiveServer server(dir / (t + "-burst"), setup_for(t, "burst"), /*user=*/"");
             f.burst = run_burst(server, o.burst);
         }
     } catch (...) {
