@@ -98,6 +98,11 @@ SyncResponse SyncService::handle(const SyncRequest& req, const Principal& who) {
             resp.results.clear();
             resp.expected_seq.reset();
             if (req.skip_to) skip_lost(txn, req.replica, *req.skip_to);
+            // The rules, the conflict check and the merge each read every record pushed.
+            std::vector<std::pair<std::string_view, std::string_view>> pushed;
+            for (const auto& cs : req.changesets)
+                for (const auto& rec : cs.records) pushed.emplace_back(rec.collection, rec.id);
+            txn.prefetch(pushed);
             for (const auto& cs : req.changesets) {
                 PushOutcome pushed = push_one(txn, cs, who);
                 if (pushed.gap_expected) {  // nothing after a gap can be applied either

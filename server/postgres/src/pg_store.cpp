@@ -1,6 +1,8 @@
 #include "ocop/postgres/pg_store.hpp"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/error.hpp"
@@ -50,20 +52,22 @@ CREATE TABLE IF NOT EXISTS quarantine(seq bigint PRIMARY KEY, body text NOT NULL
 
 const Statement kLock{"lock", "SELECT pg_advisory_xact_lock($1::bigint)"};
 const Statement kMaxSeq{"max_seq", "SELECT COALESCE(MAX(seq), 0) FROM cells"};
-const Statement kCell{"cell",
-                      "SELECT value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
-                      "record_id=$2 AND field=$3"};
-const Statement kStamps{
-    "stamps", "SELECT field, hlc, replica FROM cells WHERE collection=$1 AND record_id=$2"};
 const Statement kRecord{"record",
                         "SELECT field, value, hlc, replica, seq FROM cells WHERE collection=$1 AND "
                         "record_id=$2"};
-// The fields of one record that won the merge, in one statement.
-const Statement kUpsert{
-    "upsert",
-    "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) SELECT $1, $2, f, "
-    "v, $5::bigint, $6::bigint, s FROM unnest($3::text[], $4::text[], $7::bigint[]) AS u(f, v, s) "
-    "ON CONFLICT(collection, record_id, field) DO UPDATE SET value=excluded.value, "
+// Every cell of many records (collection, record id), in one statement.
+const Statement kRecords{
+    "records",
+    "SELECT c.collection, c.record_id, c.field, c.value, c.hlc, c.replica, c.seq FROM cells c JOIN "
+    "unnest($1::text[], $2::text[]) AS k(collection, record_id) ON c.collection = k.collection "
+    "COLLATE \"C\" AND c.record_id = k.record_id COLLATE \"C\""};
+// The cells a transaction won in the merge, any number of records, in one statement. A cell
+// appears once: of two writes to it in one batch, only the later is sent.
+const Statement kUpsertCells{
+    "upsert_cells",
+    "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) SELECT * FROM "
+    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], "
+    "$7::bigint[]) ON CONFLICT(collection, record_id, field) DO UPDATE SET value=excluded.value, "
     "hlc=excluded.hlc, replica=excluded.replica, seq=excluded.seq"};
 const Statement kIdsAfter{"ids_after",
                           "SELECT DISTINCT record_id FROM cells WHERE collection=$1 AND "
@@ -175,15 +179,15 @@ class PgStore::Txn final : public StoreTxn {
 
     std::optional<CellValue> cell(std::string_view collection, std::string_view id,
                                   std::string_view field) override {
-        const Result r =
-            c_.run(kCell, {std::string(collection), std::string(id), std::string(field)});
-        if (r.rows() == 0) return std::nullopt;
-        return CellValue{parse_stored(r.text(0, 0)),
-                         Stamp{unpacked(r, 0, 1), s_.replica_name(c_, r.i64(0, 2))}, r.u64(0, 3)};
+        const auto& rec = cached(collection, id);
+        if (!rec) return std::nullopt;
+        const auto it = rec->fields.find(field);
+        if (it == rec->fields.end()) return std::nullopt;
+        return it->second;
     }
 
     std::optional<Record> read(std::string_view collection, std::string_view id) override {
-        return s_.read_on(c_, collection, id);
+        return cached(collection, id);
     }
 
     bool merge(std::string_view collection, std::string_view id, std::string_view field,
@@ -196,36 +200,70 @@ class PgStore::Txn final : public StoreTxn {
 
     size_t merge_record(std::string_view collection, std::string_view id,
                         const std::vector<FieldChange>& fields, const Stamp& stamp) override {
-        const auto current = stamps(collection, id);
-        std::vector<std::string> names, values, seqs;
+        auto& rec = cached(collection, id);
+        size_t won = 0;
         for (const auto& f : fields) {
             std::optional<Stamp> cur;
-            for (const auto& [name, st] : current)
-                if (name == f.field) cur = st;
+            if (rec)
+                if (const auto it = rec->fields.find(f.field); it != rec->fields.end())
+                    cur = it->second.stamp;
             if (!merge::incoming_wins(stamp, cur)) continue;
-            names.push_back(f.field);
-            values.push_back(f.value.dump());
-            seqs.push_back(num(next_seq_++));
+            if (!rec) rec = Record{std::string(collection), std::string(id), {}};
+            const uint64_t seq = next_seq_++;
+            pending_.push_back({std::string(collection), std::string(id), f.field, f.value.dump(),
+                                packed(stamp), num(s_.replica_number(c_, stamp.replica)),
+                                num(seq)});
+            rec->fields[f.field] = CellValue{f.value, stamp, seq};
+            ++won;
         }
-        if (names.empty()) return 0;
-        c_.run(kUpsert,
-               {std::string(collection), std::string(id), text_array(names), text_array(values),
-                packed(stamp), num(s_.replica_number(c_, stamp.replica)), text_array(seqs)});
-        return names.size();
+        if (pending_.size() >= kMaxPendingCells) send_pending();
+        return won;
+    }
+
+    void prefetch(
+        const std::vector<std::pair<std::string_view, std::string_view>>& records) override {
+        bound_cache();
+        std::vector<std::string> collections, ids;
+        std::unordered_set<std::string> asked;
+        const auto read_batch = [&] {
+            if (ids.empty()) return;
+            const Result r = c_.run(kRecords, {text_array(collections), text_array(ids)});
+            for (size_t i = 0; i < ids.size(); ++i)
+                records_.emplace(key(collections[i], ids[i]), std::nullopt);
+            for (int i = 0; i < r.rows(); ++i) {
+                auto& rec = records_[key(r.text(i, 0), r.text(i, 1))];
+                if (!rec) rec = Record{std::string(r.text(i, 0)), std::string(r.text(i, 1)), {}};
+                rec->fields.emplace(
+                    std::string(r.text(i, 2)),
+                    CellValue{parse_stored(r.text(i, 3)),
+                              Stamp{unpacked(r, i, 4), s_.replica_name(c_, r.i64(i, 5))},
+                              r.u64(i, 6)});
+            }
+            collections.clear();
+            ids.clear();
+        };
+        for (const auto& [collection, id] : records) {
+            std::string k = key(collection, id);
+            if (records_.count(k) || !asked.insert(std::move(k)).second) continue;
+            collections.emplace_back(collection);
+            ids.emplace_back(id);
+            if (ids.size() == kPrefetchBatch) read_batch();
+        }
+        read_batch();
     }
 
     std::vector<std::pair<std::string, Stamp>> stamps(std::string_view collection,
                                                       std::string_view id) override {
-        const Result r = c_.run(kStamps, {std::string(collection), std::string(id)});
         std::vector<std::pair<std::string, Stamp>> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.emplace_back(std::string(r.text(i, 0)),
-                             Stamp{unpacked(r, i, 1), s_.replica_name(c_, r.i64(i, 2))});
+        if (const auto& rec = cached(collection, id))
+            for (const auto& [name, cell] : rec->fields) out.emplace_back(name, cell.stamp);
         return out;
     }
 
     bool restore_cell(std::string_view collection, std::string_view id, std::string_view field,
                       const Stamp& refused, const std::optional<CellValue>& server) override {
+        send_pending();
+        forget(collection, id);
         std::vector<Param> p{std::string(collection), std::string(id), std::string(field),
                              packed(refused), num(s_.replica_number(c_, refused.replica))};
         if (!server) return c_.run(kDeleteCell, p).affected() > 0;
@@ -278,6 +316,8 @@ class PgStore::Txn final : public StoreTxn {
 
     bool restamp(std::string_view collection, std::string_view id, std::string_view field,
                  const Stamp& from, const Stamp& to) override {
+        send_pending();
+        forget(collection, id);
         return c_.run(kRestamp, {std::string(collection), std::string(id), std::string(field),
                                  packed(from), num(s_.replica_number(c_, from.replica)), packed(to),
                                  num(s_.replica_number(c_, to.replica))})
@@ -300,6 +340,8 @@ class PgStore::Txn final : public StoreTxn {
         std::vector<std::string> quoted;
         for (const auto& k : keep) quoted.push_back(nlohmann::json(k).dump());
         const std::vector<Param> p{std::string(collection), std::string(field), text_array(quoted)};
+        send_pending();
+        records_.clear();
         const auto removed = static_cast<size_t>(c_.run(kPurgeCount, p).u64(0, 0));
         if (removed > 0) c_.run(kPurge, p);
         return removed;
@@ -307,11 +349,15 @@ class PgStore::Txn final : public StoreTxn {
 
     std::exception_ptr in_savepoint(const std::function<void(StoreTxn&)>& fn) override {
         const size_t replicas_before = s_.replicas_added_in_txn_.size();
+        send_pending();  // what came before the savepoint stays, whatever happens inside it
         c_.exec("SAVEPOINT work");
         try {
             fn(*this);
+            send_pending();  // a failure of the cells' statement undoes this savepoint only
         } catch (...) {
             std::exception_ptr failed = std::current_exception();
+            pending_.clear();
+            records_.clear();  // some may hold writes rolled back now
             // A lost connection ends the whole transaction: nothing of it can commit.
             if (c_.broken()) std::rethrow_exception(failed);
             s_.forget_replicas_added_after(replicas_before);
@@ -322,10 +368,72 @@ class PgStore::Txn final : public StoreTxn {
         return nullptr;
     }
 
+    // Before the commit: the cells not yet sent.
+    void send_pending() {
+        if (pending_.empty()) return;
+        std::vector<std::string> cols[7];
+        std::unordered_set<std::string> sent;
+        // The last write of a cell is the one that stands (it was merged against the earlier).
+        for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+            if (!sent.insert(key(it->collection, it->id) + '\0' + it->field).second) continue;
+            cols[0].push_back(std::move(it->collection));
+            cols[1].push_back(std::move(it->id));
+            cols[2].push_back(std::move(it->field));
+            cols[3].push_back(std::move(it->value));
+            cols[4].push_back(std::move(it->hlc));
+            cols[5].push_back(std::move(it->replica));
+            cols[6].push_back(std::move(it->seq));
+        }
+        pending_.clear();
+        std::vector<Param> params;
+        for (const auto& col : cols) params.emplace_back(text_array(col));
+        c_.run(kUpsertCells, params);
+    }
+
   private:
+    // A won cell not yet sent: the values of one row of kUpsertCells, as text.
+    struct PendingCell {
+        std::string collection, id, field, value, hlc, replica, seq;
+    };
+    // Enough to make a round trip per batch cheap, few enough to keep a big push's memory small.
+    static constexpr size_t kMaxPendingCells = 5000;
+    static constexpr size_t kPrefetchBatch = 1000;
+    static constexpr size_t kMaxCachedRecords = 50'000;
+
+    static std::string key(std::string_view collection, std::string_view id) {
+        std::string k(collection);
+        k += '\0';
+        k += id;
+        return k;
+    }
+
+    // The record as it stands in this transaction, read from the database once. The push reads
+    // each record several times (domain rules, permissions, conflict detection, the merge), a
+    // round trip each without this. It stays true: while this transaction holds the store's
+    // advisory lock no other writer changes cells, and its own merges are applied to the copy.
+    // Every record with a pending cell is here, so a record read from the database has none.
+    std::optional<Record>& cached(std::string_view collection, std::string_view id) {
+        std::string k = key(collection, id);
+        if (const auto it = records_.find(k); it != records_.end()) return it->second;
+        bound_cache();
+        return records_.emplace(std::move(k), s_.read_on(c_, collection, id)).first->second;
+    }
+    // A transaction as big as a whole demo province must not keep all of it in memory: past the
+    // bound the cells are sent and the copies dropped (they are read again if needed).
+    void bound_cache() {
+        if (records_.size() < kMaxCachedRecords) return;
+        send_pending();
+        records_.clear();
+    }
+    void forget(std::string_view collection, std::string_view id) {
+        records_.erase(key(collection, id));
+    }
+
     PgStore& s_;
     Connection& c_;
     uint64_t next_seq_;
+    std::unordered_map<std::string, std::optional<Record>> records_;
+    std::vector<PendingCell> pending_;
 };
 
 PgStore::PgStore(StoreOptions options)
@@ -395,6 +503,7 @@ void PgStore::write(const std::function<void(StoreTxn&)>& fn) {
         c->run(kLock, {num(lock_key_)});
         Txn txn(*this, *c, c->run(kMaxSeq).u64(0, 0));
         fn(txn);
+        txn.send_pending();
         transaction.commit();
     } catch (...) {
         // Rolled back: forget the replica numbers its rows gave, or they would be reused.

@@ -148,6 +148,14 @@ class StoreTxn {
     // failure ended the whole transaction (SQLite rolls back everything on some I/O errors):
     // then the transaction must be abandoned.
     virtual std::exception_ptr in_savepoint(const std::function<void(StoreTxn&)>& fn) = 0;
+
+    // A hint that these records (collection, id) are about to be read in this transaction: a
+    // store whose every read is a round trip (PostgreSQL) reads them all at once. The answers
+    // are the same without it; SQLite reads in process and ignores it.
+    virtual void prefetch(
+        const std::vector<std::pair<std::string_view, std::string_view>>& records) {
+        (void)records;
+    }
 };
 
 struct QuarantinedChangeset {
