@@ -4,6 +4,7 @@
 // PostgreSQL at the same address. The devices go on syncing with the tokens they have, no
 // re-enrolment; nothing written before or after the move is lost, and a new device pulls it all.
 // Only on the PostgreSQL run: the SQLite run has no cluster to copy into.
+#include <algorithm>
 #include <set>
 
 #include "e2e_support.hpp"
@@ -126,14 +127,20 @@ TEST_CASE("a SQLite data directory copied into PostgreSQL keeps every record and
     Device newcomer{root / "phone-new"};
     newcomer.login(on_pg.url(), users[0], "mat-khau-" + users[0]);
     sync_ok(newcomer);
-    // The audit trail came along: the pushes recorded on SQLite, then the one after the move.
+    // The audit trail came along: the changesets recorded on SQLite, then the two pushed after
+    // the move, numbered after them.
     const RunResult audit = run(admin_bin, admin_args(data, {"audit", "--user", users[1]}));
     require_ok(audit);
     const json pushes = json::parse(audit.out);
-    CHECK(pushes.size() == pushes_before.size() + 1);
+    CHECK(pushes.size() == pushes_before.size() + 2);
     std::set<int64_t> ids;
     for (const auto& e : pushes) ids.insert(e["id"].get<int64_t>());
-    for (const auto& e : pushes_before) CHECK(ids.count(e["id"].get<int64_t>()) == 1);
+    int64_t last_before = 0;
+    for (const auto& e : pushes_before) {
+        CHECK(ids.count(e["id"].get<int64_t>()) == 1);
+        last_before = std::max(last_before, e["id"].get<int64_t>());
+    }
+    CHECK(std::count_if(ids.begin(), ids.end(), [&](int64_t id) { return id > last_before; }) == 2);
     REQUIRE(on_pg.stop() == 0);
 
     const CellDump on_server = dump_server_cells(data);
