@@ -73,6 +73,8 @@ struct ServerSetup {
     std::string schema;
     // Server processes on the database; more than one needs `database` and puts haproxy in front.
     size_t processes = 1;
+    // --max-connections-per-address of each process: all the bench's devices share 127.0.0.1.
+    size_t max_connections_per_address = 128;
 };
 
 class LiveServer {

@@ -10,7 +10,7 @@
 //            processes the devices are spread over them (over haproxy for https);
 //   pull     a fresh ocop-field device, its own process, pulls all N (start-up and peak RSS of
 //            that process included);
-//   burst    a deadline burst: 1,000 distinct devices of 40 communes, 30 at a time, each pushing
+//   burst    a deadline burst: 1,000 distinct devices of 40 communes, 50 at a time, each pushing
 //            one form and pulling what the others of its commune pushed (burst.hpp: syncs/s,
 //            p50, p99, max).
 //

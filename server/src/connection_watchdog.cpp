@@ -57,7 +57,7 @@ std::shared_ptr<WatchedConnection> ConnectionWatchdog::admit(const Poco::Net::So
     std::string address = LoginThrottle::address_key(peer);
     std::lock_guard lock(mutex_);
     size_t& open = per_address_[address];
-    if (open >= policy_.max_connections_per_address) {
+    if (open >= policy_.max_connections_per_address && !policy_.trusted_proxies.trusts(peer)) {
         if (open == 0) per_address_.erase(address);
         return nullptr;
     }

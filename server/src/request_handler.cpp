@@ -69,6 +69,10 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     exchange.request_id =
         accepted_request_id(request.get("X-Request-Id", "")).value_or(new_request_id());
     response.set("X-Request-Id", exchange.request_id);
+    const Poco::Net::IPAddress peer = request.clientAddress().host();
+    exchange.client = services_.proxies
+                          ? services_.proxies->client_of(peer, request.get("X-Forwarded-For", ""))
+                          : peer;
     handle(request, response, exchange);
     if (exchange.connection) exchange.connection->request_finished();
 
@@ -87,11 +91,11 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     if (!access_log_.is(level)) return;
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.1f", seconds * 1000.0);
-    std::string line =
-        printable(request.getMethod(), 16) + " " + printable(path_) + " " + std::to_string(status) +
-        " in=" + std::to_string(exchange.bytes_in) + " out=" + std::to_string(exchange.bytes_out) +
-        " ms=" + ms + " device=" + (exchange.device_id.empty() ? "-" : exchange.device_id) +
-        " peer=" + request.clientAddress().host().toString() + " request_id=" + exchange.request_id;
+    std::string line = printable(request.getMethod(), 16) + " " + printable(path_) + " " +
+                       std::to_string(status) + " in=" + std::to_string(exchange.bytes_in) +
+                       " out=" + std::to_string(exchange.bytes_out) + " ms=" + ms +
+                       " device=" + (exchange.device_id.empty() ? "-" : exchange.device_id) +
+                       " peer=" + exchange.client.toString() + " request_id=" + exchange.request_id;
     if (!exchange.error_code.empty()) line += " error=" + exchange.error_code;
     // Written after the request's diagnostic context ended: the id is in the line already, and
     // as the message's request_id parameter for the JSON log format (log_formatter.hpp).

@@ -138,11 +138,14 @@ void Server::start() {
 
     request_memory_ = std::make_unique<MemoryBudget>(options_.request_memory_budget,
                                                      options_.request_memory_wait);
+    WatchdogPolicy watchdog_policy = options_.watchdog;
+    watchdog_policy.trusted_proxies = options_.trusted_proxies;
     watchdog_ =
-        std::make_unique<ConnectionWatchdog>(options_.watchdog, Poco::Logger::get("ocop.http"));
+        std::make_unique<ConnectionWatchdog>(watchdog_policy, Poco::Logger::get("ocop.http"));
     context_->metrics = &metrics_;
     auto* router = new Router(Poco::Logger::get("ocop.http"),
-                              RequestServices{watchdog_.get(), request_memory_.get(), &metrics_});
+                              RequestServices{watchdog_.get(), request_memory_.get(), &metrics_,
+                                              &options_.trusted_proxies});
     handlers_ = Poco::Net::HTTPRequestHandlerFactory::Ptr(router);
     router_ = router;
     router->add("/v1/health", std::make_unique<HealthRoute>(*context_))

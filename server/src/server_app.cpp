@@ -124,6 +124,20 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                           .repeatable(false)
                           .argument("FILE")
                           .binding("server.metrics_token_file"));
+    options.addOption(Option("trusted-proxies", "",
+                             "comma-separated addresses of reverse proxies on this host whose "
+                             "X-Forwarded-For names the client (default: none)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("ADDRESSES")
+                          .binding("server.trusted_proxies"));
+    options.addOption(Option("max-connections-per-address", "",
+                             "connections open at once from one client address (default 32; "
+                             "trusted proxies are not capped)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("N")
+                          .binding("server.max_connections_per_address"));
     options.addOption(Option("config", "", "configuration file (.properties or .ini)")
                           .required(false)
                           .repeatable(false)
@@ -189,7 +203,8 @@ int ServerApp::main(const std::vector<std::string>& args) {
         help.setUsage(
             "[--data DIR] [--database URL [--database-schema NAME]] [--port N] [--listen ADDR] "
             "(--tls-cert FILE --tls-key FILE | "
-            "--plain-http) [--config FILE] [--demo]");
+            "--plain-http) [--trusted-proxies LIST] [--max-connections-per-address N] "
+            "[--config FILE] [--demo]");
         help.setHeader("ocop-server: the OCOP field sync server (HTTP API under /v1).");
         help.format(std::cout);
         return EXIT_OK;
@@ -218,6 +233,17 @@ int ServerApp::main(const std::vector<std::string>& args) {
         options.tls_key_file = config().getString("server.tls_key", "");
         options.plain_http = config().getBool("server.plain_http", false);
         options.metrics_token_file = config().getString("server.metrics_token_file", "");
+        options.trusted_proxies =
+            TrustedProxies::parse(config().getString("server.trusted_proxies", ""));
+        const int per_address =
+            config().getInt("server.max_connections_per_address",
+                            static_cast<int>(tuning::http_max_connections_per_address));
+        if (per_address < 1 || per_address > 4096) {
+            log.fatal("server.max_connections_per_address must be 1-4096, not " +
+                      std::to_string(per_address));
+            return EXIT_CONFIG;
+        }
+        options.watchdog.max_connections_per_address = static_cast<size_t>(per_address);
     } catch (const Poco::Exception& e) {
         log.fatal("bad configuration: " + e.displayText());
         return EXIT_CONFIG;

@@ -175,7 +175,9 @@ TEST_CASE("three processes behind haproxy, one killed mid-run: replicas converge
     std::vector<int> ports;
     for (int i = 0; i < kServers; ++i) {
         ports.push_back(free_port());
-        servers.push_back(std::make_unique<ServerProcess>(server_bin, data, ports.back()));
+        servers.push_back(std::make_unique<ServerProcess>(
+            server_bin, data, ports.back(),
+            std::vector<std::string>{"--trusted-proxies", "127.0.0.1"}));
         servers.back()->start();
     }
     Haproxy proxy(root, ports);

@@ -63,7 +63,7 @@ void desk_login(DeskExchange& x) {
     req.app_version = std::string("ocop-desk/") + server_version;
 
     auto& log = Poco::Logger::get("ocop.auth");
-    const std::string address = LoginThrottle::address_key(x.request.clientAddress().host());
+    const std::string address = LoginThrottle::address_key(x.exchange.client);
     if (const auto wait = x.ctx.throttle.retry_after(req.user, address); wait.count() > 0) {
         const std::string seconds = std::to_string((wait.count() + 999) / 1000);
         log.notice("desk login throttled for user '" + loggable(req.user) + "' from " + x.peer());

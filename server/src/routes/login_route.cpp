@@ -60,8 +60,8 @@ void LoginRoute::handle(Poco::Net::HTTPServerRequest& request,
     req.app_version = text_member(doc, "app_version", false);
 
     auto& log = Poco::Logger::get("ocop.auth");
-    const std::string peer = request.clientAddress().host().toString();
-    const std::string address = LoginThrottle::address_key(request.clientAddress().host());
+    const std::string peer = exchange.client.toString();
+    const std::string address = LoginThrottle::address_key(exchange.client);
     if (const auto wait = throttle_.retry_after(req.user, address); wait.count() > 0) {
         // Answered before any password work: a guesser gets nothing for its request.
         const std::string seconds = std::to_string((wait.count() + 999) / 1000);

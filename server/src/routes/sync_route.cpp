@@ -28,7 +28,7 @@ const std::string& SyncRoute::method() const {
 void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response, Exchange& exchange) {
     const int64_t received_ms = context_.clock();
-    const std::string peer = request.clientAddress().host().toString();
+    const std::string peer = exchange.client.toString();
     // Authenticate before reading the body: an unknown client gets no 16 MiB of our memory.
     const std::string token = bearer_token(request.get("Authorization", ""));
     if (token.empty())

@@ -21,6 +21,8 @@
 #include <string>
 #include <thread>
 
+#include "ocop/server/client_address.hpp"
+
 namespace ocop::server {
 
 struct WatchdogPolicy {
@@ -34,6 +36,9 @@ struct WatchdogPolicy {
     size_t max_connections_per_address = 32;
     // How often the watchdog looks (a cut comes at most this late).
     std::chrono::milliseconds check_interval{250};
+    // Not capped: a trusted proxy carries many clients' connections and bounds them itself
+    // (haproxy's maxconn on each server line).
+    TrustedProxies trusted_proxies;
 };
 
 // One connection as the watchdog sees it; shared by the worker serving it and the watchdog.

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "ocop/server/client_address.hpp"
 #include "ocop/server/connection_watchdog.hpp"
 #include "ocop/server/memory_budget.hpp"
 #include "ocop/server/metrics.hpp"
@@ -19,9 +20,10 @@ namespace ocop::server {
 
 // What Server gives every request besides its route; either may be null (tests of the handler).
 struct RequestServices {
-    ConnectionWatchdog* watchdog = nullptr;  // slow-link watchdog: progress reports
-    MemoryBudget* memory = nullptr;          // request-memory budget: each body's share
-    Metrics* metrics = nullptr;              // counts every request and error answer
+    ConnectionWatchdog* watchdog = nullptr;   // slow-link watchdog: progress reports
+    MemoryBudget* memory = nullptr;           // request-memory budget: each body's share
+    Metrics* metrics = nullptr;               // counts every request and error answer
+    const TrustedProxies* proxies = nullptr;  // whose X-Forwarded-For names the client
 };
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {

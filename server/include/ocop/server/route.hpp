@@ -23,6 +23,9 @@ struct Exchange {
     size_t bytes_out = 0;    // response body bytes sent (as sent, after gzip)
     std::string device_id;   // set once a device token was accepted
     std::string request_id;  // X-Request-Id: the client's (when acceptable) or the server's own
+    // The client: the peer, or behind a trusted proxy the address it forwarded
+    // (client_address.hpp).
+    Poco::Net::IPAddress client;
     std::string error_code;  // the code of the JSON error answered, if one was
     bool body_read = false;  // the request body was consumed (or had none)
     // Part of the body was left unread (refused before or while reading it): after the answer

@@ -56,10 +56,12 @@ struct ServerOptions {
     int max_queued = tuning::http_max_queued;
     // Slow links (connection_watchdog.hpp): header timeout, body grace and minimum rate, and
     // connections per address. Tests shorten the times.
-    WatchdogPolicy watchdog = {
-        std::chrono::milliseconds(tuning::http_header_timeout),
-        std::chrono::milliseconds(tuning::http_body_grace), tuning::http_min_body_bytes_per_second,
-        tuning::http_max_connections_per_address, std::chrono::milliseconds(250)};
+    WatchdogPolicy watchdog = {std::chrono::milliseconds(tuning::http_header_timeout),
+                               std::chrono::milliseconds(tuning::http_body_grace),
+                               tuning::http_min_body_bytes_per_second,
+                               tuning::http_max_connections_per_address,
+                               std::chrono::milliseconds(250),
+                               {}};
     // The memory all request bodies together may hold (memory_budget.hpp), and how long a request
     // waits for its share before it is answered 503 http.busy.
     size_t request_memory_budget = tuning::request_memory_budget_bytes;
@@ -76,6 +78,9 @@ struct ServerOptions {
     // The accounts' clock: token age, rotation and idle expiry, last seen. Empty: the system
     // clock (tests move their own to show rotation after days of use).
     PhysicalClock accounts_clock;
+    // Reverse proxies on this host whose X-Forwarded-For names the client (client_address.hpp);
+    // their connections are not capped per address (watchdog.trusted_proxies is set from it).
+    TrustedProxies trusted_proxies;
     // GET /metrics (routes/metrics_route.hpp): a file holding the token it requires; empty:
     // loopback peers only, without a token.
     std::string metrics_token_file;

@@ -21,7 +21,7 @@ struct DeskExchange {
     Poco::Net::HTTPServerResponse& response;
     Exchange& exchange;
     const Viewer* viewer;  // set for every route but the public ones
-    std::string peer() const { return request.clientAddress().host().toString(); }
+    std::string peer() const { return exchange.client.toString(); }
 };
 
 using DeskHandler = void (*)(DeskExchange&);
