@@ -52,7 +52,9 @@ pid_t spawn_logged(const std::string& bin, const std::vector<std::string>& args,
 
 void stop_child(pid_t pid) noexcept {
     if (pid <= 0) return;
-    kill(pid, SIGINT);  // a clean stop, as systemd would ask
+    // A clean stop, as systemd asks. Not SIGINT: a shell starts background jobs with SIGINT
+    // ignored, and haproxy keeps that disposition (it would never exit).
+    kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
 }
