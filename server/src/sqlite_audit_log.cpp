@@ -21,9 +21,9 @@ namespace ocop::server {
 
 namespace {
 
-constexpr int kLayoutVersion = 2;
+constexpr int kAuditLayoutVersion = 2;
 
-constexpr const char* kCreateTables = R"sql(
+constexpr const char* kCreateAuditTables = R"sql(
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     received_ms INTEGER NOT NULL,
@@ -52,9 +52,9 @@ SqliteAuditLog::SqliteAuditLog(const std::string& path)
     Txn txn(db_);
     // Every statement is IF NOT EXISTS: on a new file it creates all, on a version 1 file it adds
     // what version 2 added (audit_by_outcome).
-    if (sqlite::layout_version(db_, path, kLayoutVersion) < kLayoutVersion) {
-        db_.exec(kCreateTables);
-        sqlite::set_layout_version(db_, kLayoutVersion);
+    if (sqlite::layout_version(db_, path, kAuditLayoutVersion) < kAuditLayoutVersion) {
+        db_.exec(kCreateAuditTables);
+        sqlite::set_layout_version(db_, kAuditLayoutVersion);
     }
     txn.commit();
 }

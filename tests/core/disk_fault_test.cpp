@@ -25,9 +25,9 @@ using ocop::test::FaultVfs;
 using ocop::test::uuid_for;
 namespace errc = ocop::errc;
 
-namespace {
+using ocop::test::kT0;
 
-constexpr int64_t kT0 = 1'750'000'000'000;
+namespace {
 
 Changeset put_farm(LocalReplica& replica, uint64_t n) {
     LocalTransaction t;

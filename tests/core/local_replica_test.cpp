@@ -23,9 +23,9 @@ using ocop::test::ManualClock;
 using ocop::test::uuid_for;
 namespace meta_key = ocop::meta_key;
 
-namespace {
+using ocop::test::kT0;
 
-constexpr int64_t kT0 = 1'750'000'000'000;
+namespace {
 
 struct Device {
     explicit Device(const std::string& path = ":memory:", int64_t now = kT0)

@@ -24,6 +24,9 @@
 
 namespace ocop::test {
 
+// The tests' clock starts here (2025-06-15 15:06:40 UTC).
+inline constexpr int64_t kT0 = 1'750'000'000'000;
+
 // The code of the ocop::Error thrown by `fn`, "<no error>" if it returned, or a marker naming
 // any other exception (so that a wrong exception type fails a CHECK with a readable message).
 inline std::string error_code_of(const std::function<void()>& fn) {

@@ -16,19 +16,16 @@ using ocop::domain::unit_for_new_work;
 using ocop::domain::unit_in_force;
 using ocop::domain::UnitEnd;
 using ocop::domain::UnitMerge;
+using ocop::domain::test::d;
 using ocop::domain::test::Device;
 using ocop::domain::test::error_code_of;
 namespace errc = ocop::domain::errc;
 
 namespace {
 
-Date d(const char* iso) {
-    return Date::parse(iso);
-}
-
 // A province, one district and three of its communes, as before July 2025.
-struct Province {
-    explicit Province(Device& dev) : dev(dev) {
+struct ProvinceBeforeReform {
+    explicit ProvinceBeforeReform(Device& dev) : dev(dev) {
         province = add("99", "Tỉnh Sông Hậu", "province", "");
         district = add("907", "Huyện Long Hồ", "district", province);
         for (const char* name : {"Xã Tân An", "Xã Phú Hòa", "Xã Long Hưng"})
@@ -72,7 +69,7 @@ std::string text(Device& dev, const std::string& id, const char* field) {
 TEST_CASE("three communes merge into one from 2025-07-01, history keeps the old ones",
           "[domain][admin_units]") {
     Device dev;
-    Province p(dev);
+    ProvinceBeforeReform p(dev);
     const std::string merged = dev.id();
     const uint64_t head = dev.store.head();
     const auto txn = plan_unit_merge(dev.store, p.merge_all(merged));
@@ -131,7 +128,7 @@ TEST_CASE("three communes merge into one from 2025-07-01, history keeps the old 
 TEST_CASE("merges that cannot be applied are refused before anything is written",
           "[domain][admin_units]") {
     Device dev;
-    Province p(dev);
+    ProvinceBeforeReform p(dev);
     auto code_of = [&](const UnitMerge& m) {
         return error_code_of([&] { plan_unit_merge(dev.store, m); });
     };
@@ -184,7 +181,7 @@ TEST_CASE("merges that cannot be applied are refused before anything is written"
 
 TEST_CASE("successor lookups that have no answer", "[domain][admin_units]") {
     Device dev(false);  // no rules, to build a broken history on purpose
-    Province p(dev);
+    ProvinceBeforeReform p(dev);
     CHECK(error_code_of([&] { unit_for_new_work(dev.store, dev.id()); }) ==
           ocop::errc::record_not_found);
     // Ended without a successor.

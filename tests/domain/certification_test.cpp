@@ -20,13 +20,11 @@ using ocop::domain::next_round;
 using ocop::domain::reevaluation_decision_due;
 using ocop::domain::reevaluation_timing;
 using ocop::domain::reevaluation_window;
+using ocop::domain::test::d;
 using ocop::domain::test::error_code_of;
 namespace errc = ocop::domain::errc;
 
 namespace {
-Date d(const char* iso) {
-    return Date::parse(iso);
-}
 std::optional<Level> who(int stars, const char* day) {
     return certifier_for(builtin_rule_sets(), stars, d(day));
 }

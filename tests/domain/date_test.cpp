@@ -6,14 +6,9 @@
 #include "ocop/domain/domain_error_codes.hpp"
 
 using ocop::domain::Date;
+using ocop::domain::test::d;
 using ocop::domain::test::error_code_of;
 namespace errc = ocop::domain::errc;
-
-namespace {
-Date d(const char* iso) {
-    return Date::parse(iso);
-}
-}  // namespace
 
 TEST_CASE("dates parse and format as YYYY-MM-DD", "[domain][date]") {
     CHECK(Date().iso() == "1970-01-01");

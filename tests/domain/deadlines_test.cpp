@@ -10,13 +10,10 @@
 #include "ocop/domain/working_calendar.hpp"
 
 using namespace ocop::domain;
+using ocop::domain::test::d;
 using ocop::domain::test::error_code_of;
 
 namespace {
-
-Date d(const char* iso) {
-    return Date::parse(iso);
-}
 
 ocop::Record record(const std::string& collection, const std::string& id,
                     const std::map<std::string, ocop::Value>& fields) {
@@ -52,7 +49,7 @@ TEST_CASE("calendar: weekdays, Tết, compensatory days and swaps as dated data"
     CHECK(cal.is_provisional(d("2027-03-01")));
     CHECK_FALSE(cal.is_provisional(d("2026-03-01")));
     CHECK(error_code_of([&] { cal.is_working_day(d("2031-01-02")); }) ==
-          errc::calendar_year_missing);
+          ocop::domain::errc::calendar_year_missing);
 }
 
 TEST_CASE("calendar: malformed data are refused", "[calendar]") {
@@ -61,13 +58,15 @@ TEST_CASE("calendar: malformed data are refused", "[calendar]") {
     };
     CHECK(bad(R"({"years": [{"year": 2026, "status": "announced", "days_off": [
               {"date": "2026-02-21", "name_vi": "x", "basis": "y"}]}]})") ==
-          errc::calendar_invalid);  // a Saturday listed as a day off
+          ocop::domain::errc::calendar_invalid);  // a Saturday listed as a day off
     CHECK(bad(R"({"years": [{"year": 2026, "status": "announced", "days_off": [
               {"date": "2025-02-20", "name_vi": "x", "basis": "y"}]}]})") ==
-          errc::calendar_invalid);  // outside its year
+          ocop::domain::errc::calendar_invalid);  // outside its year
     CHECK(bad(R"({"years": [{"year": 2026, "status": "announced"},
-                            {"year": 2026, "status": "announced"}]})") == errc::calendar_invalid);
-    CHECK(bad(R"({"years": [{"year": 2026, "status": "guessed"}]})") == errc::calendar_invalid);
+                            {"year": 2026, "status": "announced"}]})") ==
+          ocop::domain::errc::calendar_invalid);
+    CHECK(bad(R"({"years": [{"year": 2026, "status": "guessed"}]})") ==
+          ocop::domain::errc::calendar_invalid);
 }
 
 TEST_CASE("Art. 7.2 (sources/...: lines 200-203): the commune reports within 15 working days",

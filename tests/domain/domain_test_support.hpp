@@ -14,6 +14,7 @@
 #include "ocop/core/local_replica.hpp"
 #include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/uuid.hpp"
+#include "ocop/domain/date.hpp"
 #include "ocop/domain/rules.hpp"
 
 namespace ocop::domain::test {
@@ -99,5 +100,10 @@ struct Device {
     uint64_t n = 0;
     std::string unit_id;
 };
+
+// A date from its ISO text, short because tests are full of them.
+inline Date d(const char* iso) {
+    return Date::parse(iso);
+}
 
 }  // namespace ocop::domain::test

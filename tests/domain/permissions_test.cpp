@@ -15,7 +15,7 @@ using namespace ocop::domain::test;
 namespace {
 
 // A province with two communes, A and B, and a commune C that merged into A on 2025-07-01.
-struct Province {
+struct ProvinceWithMerger {
     Device d{/*with_rules=*/false};
     std::string province = d.id();
     std::string a = d.id();
@@ -23,7 +23,7 @@ struct Province {
     std::string c_old = d.id();
     PermissionChecker checker;
 
-    Province() {
+    ProvinceWithMerger() {
         d.put("admin_unit", province,
               {{"code", "89"},
                {"name", "Tỉnh An Giang"},
@@ -146,7 +146,7 @@ TEST_CASE("a malformed permission table is refused with a precise reason", "[per
 
 TEST_CASE("a grant covers its unit, the units below it and the units merged into it",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::vector<Grant> officer_a{{"commune_officer", p.a}};
     CHECK(p.check(officer_a, "applicant", p.d.id(), kApplicant(p.a)) == "<no error>");
     CHECK(p.check(officer_a, "applicant", p.d.id(), kApplicant(p.b)) ==
@@ -174,7 +174,7 @@ TEST_CASE("a grant covers its unit, the units below it and the units merged into
 
 TEST_CASE("a deleted record keeps its unit, and undeleting is an operation of the table",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::vector<Grant> officer_a{{"commune_officer", p.a}};
     const std::vector<Grant> officer_b{{"commune_officer", p.b}};
     const std::vector<Grant> staff{{"provincial_staff", p.province}};
@@ -215,7 +215,7 @@ TEST_CASE("a deleted record keeps its unit, and undeleting is an operation of th
 
 TEST_CASE("a reference must point at a record the writer covers, and the refusal says no more",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::vector<Grant> officer_a{{"commune_officer", p.a}, {"team_lead", p.a}};
     const std::string signed_b = p.inspection(p.b, "signed");
     const std::string draft_b = p.inspection(p.b);
@@ -247,15 +247,15 @@ TEST_CASE("a reference must point at a record the writer covers, and the refusal
     CHECK(p.check(officer_a, "finding", p.d.id(), finding(own)) == "<no error>");
     // A target written in the same changeset counts with the unit written there.
     const std::string fresh = p.d.id();
-    CHECK(p.check(officer_a, Province::changeset({{"inspection",
-                                                   fresh,
-                                                   {{"kind", "market_point"},
-                                                    {"site_name", "Chợ"},
-                                                    {"started_at", "2026-11-20T08:00:00+07:00"},
-                                                    {"status", "draft"},
-                                                    {"unit", p.a}}},
-                                                  {"finding", p.d.id(), finding(fresh)}})) ==
-          "<no error>");
+    CHECK(p.check(officer_a, ProvinceWithMerger::changeset(
+                                 {{"inspection",
+                                   fresh,
+                                   {{"kind", "market_point"},
+                                    {"site_name", "Chợ"},
+                                    {"started_at", "2026-11-20T08:00:00+07:00"},
+                                    {"status", "draft"},
+                                    {"unit", p.a}}},
+                                  {"finding", p.d.id(), finding(fresh)}})) == "<no error>");
     // Moving an own finding's reference onto B's inspection is refused like creating one.
     const std::string mine = p.d.id();
     p.d.put("finding", mine, finding(own));
@@ -268,7 +268,7 @@ TEST_CASE("a reference must point at a record the writer covers, and the refusal
 
 TEST_CASE("only a team lead signs inspection minutes, and only drafts can be edited",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::string draft = p.inspection(p.a);
     const FieldValues sign{{"status", "signed"},
                            {"signed_at", "2026-11-20T11:00:00+07:00"},
@@ -302,7 +302,7 @@ TEST_CASE("only a team lead signs inspection minutes, and only drafts can be edi
 
 TEST_CASE("field and state limits: lab results, closed evaluations, device-made conflicts",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::string inspection = p.inspection(p.a);
     const std::string sample = p.d.id();
     p.d.put("sample", sample,
@@ -358,7 +358,7 @@ TEST_CASE("field and state limits: lab results, closed evaluations, device-made 
 
 TEST_CASE("a device checks its writes against the grants the server last reported",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     PermissionChecker checker;
     DevicePermissionRule rule(checker);
     LocalReplica phone(p.d.store, builtin_schema(), p.d.clock.fn(), "ignored", {&rule});
@@ -374,7 +374,7 @@ TEST_CASE("a device checks its writes against the grants the server last reporte
 
 TEST_CASE("record visibility: reference data for all, a unit's records for those covering it",
           "[permissions]") {
-    Province p;
+    ProvinceWithMerger p;
     const std::string in_a = p.d.id();
     const std::string in_b = p.d.id();
     const std::string in_old = p.d.id();

@@ -17,7 +17,6 @@ using ocop::FieldValues;
 using ocop::domain::test::Device;
 using ocop::domain::test::error_code_of;
 using ocop::domain::test::error_message_of;
-namespace errc = ocop::domain::errc;
 namespace domain = ocop::domain;
 
 namespace {
@@ -89,12 +88,12 @@ TEST_CASE("star minimums (Annex II set 1 legend, lines 1656-1657; Art. 3.3 bands
     json p = full_points(kSet01);
     REQUIRE(sum(p) == 100);
     CHECK(ev.put(ev.closed(p, 5, "central")) == kNoError);
-    CHECK(ev.put(ev.closed(p, 4, "central")) == errc::evaluation_stars);
+    CHECK(ev.put(ev.closed(p, 4, "central")) == ocop::domain::errc::evaluation_stars);
 
     // Item 1.3 scores 3 only with the ***** option (line 998): at 2 points 5 stars are out of
     // reach, whatever the total (99 is in the 5-star band).
     p["1.3"] = 2;
-    CHECK(ev.put(ev.closed(p, 5, "central")) == errc::evaluation_stars);
+    CHECK(ev.put(ev.closed(p, 5, "central")) == ocop::domain::errc::evaluation_stars);
     const std::string msg =
         error_message_of([&] { dev.put("evaluation", dev.id(), ev.closed(p, 5, "central")); });
     CHECK(msg.find("1.3") != std::string::npos);
@@ -103,24 +102,24 @@ TEST_CASE("star minimums (Annex II set 1 legend, lines 1656-1657; Art. 3.3 bands
     // Item 2.2 needs 2 points for 3 stars (***): at 1 point the result is 2 stars (a reading:
     // the text gives no star below a missed 3-star minimum; docs/ocop-rules.md).
     p["2.2"] = 1;
-    CHECK(ev.put(ev.closed(p, 4, "central")) == errc::evaluation_stars);
+    CHECK(ev.put(ev.closed(p, 4, "central")) == ocop::domain::errc::evaluation_stars);
     CHECK(ev.put(ev.closed(p, 2, "central")) == kNoError);
 
     SECTION(
         "item_points must be the sheet's items, within their maxima, adding up to the average") {
         json bad = full_points(kSet01);
         bad["99.9"] = 0;
-        CHECK(ev.put(ev.closed(bad, 5, "central")) == errc::evaluation_item_points);
+        CHECK(ev.put(ev.closed(bad, 5, "central")) == ocop::domain::errc::evaluation_item_points);
         json over = full_points(kSet01);
         over["1.3"] = 4;  // max 3
         over["1.5"] = 2;
-        CHECK(ev.put(ev.closed(over, 5, "central")) == errc::evaluation_item_points);
+        CHECK(ev.put(ev.closed(over, 5, "central")) == ocop::domain::errc::evaluation_item_points);
         FieldValues off = ev.closed(full_points(kSet01), 5, "central");
         off["average_score"] = 95.0;
-        CHECK(ev.put(off) == errc::evaluation_item_points);
+        CHECK(ev.put(off) == ocop::domain::errc::evaluation_item_points);
         FieldValues none = ev.closed(full_points(kSet01), 5, "central");
         none.erase("item_points");
-        CHECK(ev.put(none) == errc::evaluation_item_points);
+        CHECK(ev.put(none) == ocop::domain::errc::evaluation_item_points);
         none["stars"] = 2;  // below 3 stars nothing is certified: the minimums need no proof
         none["average_score"] = 45.0;
         CHECK(ev.put(none) == kNoError);
@@ -134,7 +133,7 @@ TEST_CASE("Art. 7.3.e (lines 251-255): 90 points or more go to the ministry",
     json p = full_points(kSet01);
     p["1.3"] = 2;  // 99 points, 4 stars by the minimums
     FieldValues f = ev.closed(p, 4, "province");
-    CHECK(ev.put(f) == errc::evaluation_ministry_referral);
+    CHECK(ev.put(f) == ocop::domain::errc::evaluation_ministry_referral);
     f["referred_to_ministry"] = true;
     const std::string referred = dev.id();
     CHECK(put_code(dev, "evaluation", referred, f) == kNoError);
@@ -144,7 +143,7 @@ TEST_CASE("Art. 7.3.e (lines 251-255): 90 points or more go to the ministry",
     REQUIRE(sum(low) >= 70);
     FieldValues g = ev.closed(low, 4, "province");
     g["referred_to_ministry"] = true;
-    CHECK(ev.put(g) == errc::evaluation_ministry_referral);
+    CHECK(ev.put(g) == ocop::domain::errc::evaluation_ministry_referral);
     g["referred_to_ministry"] = false;
     const std::string provincial = dev.id();
     CHECK(put_code(dev, "evaluation", provincial, g) == kNoError);
@@ -159,15 +158,16 @@ TEST_CASE("Art. 7.3.e (lines 251-255): 90 points or more go to the ministry",
             {"unit", dev.unit()}};
     };
     CHECK(put_code(dev, "certificate", dev.id(), cert(referred, 4, "province")) ==
-          errc::certificate_evaluation);
+          ocop::domain::errc::certificate_evaluation);
     CHECK(put_code(dev, "certificate", dev.id(), cert(provincial, 4, "province")) == kNoError);
     CHECK(put_code(dev, "certificate", dev.id(), cert(provincial, 3, "province")) ==
-          errc::certificate_evaluation);  // not the evaluation's stars
+          ocop::domain::errc::certificate_evaluation);  // not the evaluation's stars
     CHECK(put_code(dev, "certificate", dev.id(), cert(dev.id(), 4, "province")) ==
-          errc::certificate_evaluation);  // no such evaluation
+          ocop::domain::errc::certificate_evaluation);  // no such evaluation
     FieldValues bare = cert(provincial, 4, "province");
     bare.erase("evaluation");
-    CHECK(put_code(dev, "certificate", dev.id(), bare) == errc::certificate_evaluation);
+    CHECK(put_code(dev, "certificate", dev.id(), bare) ==
+          ocop::domain::errc::certificate_evaluation);
     // Art. 7.4.g (lines 298-301): below 90 at the ministry, the province may certify 3/4 stars.
     json central = low;
     const std::string at_ministry = dev.id();
@@ -196,7 +196,8 @@ TEST_CASE("stop rules of 18 sheets as data (Annex II notes)", "[domain][procedur
         json p = full_points(set16.code.c_str());
         CHECK(ev.put(ev.closed(p, 5, "central", set16.code.c_str())) == kNoError);
         p["6.2"] = 0;
-        CHECK(ev.put(ev.closed(p, 4, "central", set16.code.c_str())) == errc::evaluation_stop_rule);
+        CHECK(ev.put(ev.closed(p, 4, "central", set16.code.c_str())) ==
+              ocop::domain::errc::evaluation_stop_rule);
         FieldValues stopped = ev.closed(p, 0, "central", set16.code.c_str());
         stopped["stopped_at"] = "6";
         CHECK(ev.put(stopped) == kNoError);
@@ -204,11 +205,11 @@ TEST_CASE("stop rules of 18 sheets as data (Annex II notes)", "[domain][procedur
     SECTION("set 1: the assessor records the finding; the evaluation gets no stars") {
         FieldValues f = ev.closed(full_points(kSet01), 5, "central");
         f["stopped_at"] = "6.1";
-        CHECK(ev.put(f) == errc::evaluation_stop_rule);
+        CHECK(ev.put(f) == ocop::domain::errc::evaluation_stop_rule);
         f.erase("stars");
         CHECK(ev.put(f) == kNoError);
         f["stopped_at"] = "2.2";  // no stop note on this item
-        CHECK(ev.put(f) == errc::evaluation_stop_rule);
+        CHECK(ev.put(f) == ocop::domain::errc::evaluation_stop_rule);
     }
 }
 
@@ -235,15 +236,15 @@ TEST_CASE("Art. 8.1-8.2 (lines 360-382): who revokes, on which ground",
     const std::string district = cert(3, "district", "qd148_2023", "2024-03-01", "2027-03-01");
 
     CHECK(put_code(dev, "certificate", four, {{"status", "revoked"}}) ==
-          errc::certificate_revocation);  // no date
+          ocop::domain::errc::certificate_revocation);  // no date
     CHECK(
         put_code(dev, "certificate", four, {{"status", "revoked"}, {"revoked_on", "2026-09-01"}}) ==
-        errc::certificate_revocation);  // no ground
+        ocop::domain::errc::certificate_revocation);  // no ground
     CHECK(put_code(dev, "certificate", four,
                    {{"status", "revoked"},
                     {"revoked_on", "2026-09-01"},
                     {"revocation_ground", "violation_other_law"},  // Art. 8.1.c tail (line 369)
-                    {"revoked_by", "ministry"}}) == errc::certificate_revocation);
+                    {"revoked_by", "ministry"}}) == ocop::domain::errc::certificate_revocation);
     CHECK(put_code(dev, "certificate", four,
                    {{"status", "revoked"},
                     {"revoked_on", "2026-09-01"},
@@ -253,7 +254,7 @@ TEST_CASE("Art. 8.1-8.2 (lines 360-382): who revokes, on which ground",
                    {{"status", "revoked"},
                     {"revoked_on", "2026-09-01"},
                     {"revocation_ground", "mark_misuse"},
-                    {"revoked_by", "province"}}) == errc::certificate_revocation);
+                    {"revoked_by", "province"}}) == ocop::domain::errc::certificate_revocation);
     CHECK(put_code(dev, "certificate", five,
                    {{"status", "revoked"},
                     {"revoked_on", "2026-09-01"},
@@ -297,9 +298,10 @@ TEST_CASE(
     };
     const std::string tour_reg = dev.id();
     CHECK(put_code(dev, "registration", tour_reg, reg(tour)) == kNoError);
-    CHECK(put_code(dev, "registration", dev.id(), reg(food)) == errc::applicant_type_sector);
+    CHECK(put_code(dev, "registration", dev.id(), reg(food)) ==
+          ocop::domain::errc::applicant_type_sector);
     CHECK(put_code(dev, "registration", tour_reg, {{"product", food}}) ==
-          errc::applicant_type_sector);
+          ocop::domain::errc::applicant_type_sector);
 
     SECTION("Art. 6.2.d (lines 171-173): 05 samples, none for tourism") {
         const std::string coop = dev.id();
@@ -320,10 +322,10 @@ TEST_CASE(
         };
         CHECK(put_code(dev, "commune_report", dev.id(), report(food_reg, 5)) == kNoError);
         CHECK(put_code(dev, "commune_report", dev.id(), report(food_reg, 3)) ==
-              errc::commune_report_samples);
+              ocop::domain::errc::commune_report_samples);
         CHECK(put_code(dev, "commune_report", dev.id(), report(tour_reg, 0)) == kNoError);
         CHECK(put_code(dev, "commune_report", dev.id(), report(tour_reg, 5)) ==
-              errc::commune_report_samples);
+              ocop::domain::errc::commune_report_samples);
     }
 }
 

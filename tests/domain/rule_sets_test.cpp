@@ -13,14 +13,11 @@ using ocop::domain::builtin_rule_sets;
 using ocop::domain::Date;
 using ocop::domain::Level;
 using ocop::domain::RuleSet;
+using ocop::domain::test::d;
 using ocop::domain::test::error_code_of;
 namespace errc = ocop::domain::errc;
 
 namespace {
-
-Date d(const char* iso) {
-    return Date::parse(iso);
-}
 
 std::string parts(const RuleSet& rs) {
     std::string out;

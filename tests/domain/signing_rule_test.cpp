@@ -84,13 +84,13 @@ TEST_CASE("signing needs the signer and the time; once refused, signing properly
     // The issue's case: status=signed alone was accepted, and the signer could not be added.
     CHECK(error_code_of([&] {
               d.put("inspection", rec, {{"status", "signed"}});
-          }) == errc::inspection_signer_missing);
+          }) == domain::errc::inspection_signer_missing);
     CHECK(error_code_of([&] {
               d.put("inspection", rec, {{"status", "signed"}, {"signed_by", "truong.doan"}});
-          }) == errc::inspection_signed_at_missing);
+          }) == domain::errc::inspection_signed_at_missing);
     CHECK(error_code_of([&] {
               d.put("inspection", rec, {{"status", "signed"}, {"signed_at", kSignedAt}});
-          }) == errc::inspection_signer_missing);
+          }) == domain::errc::inspection_signer_missing);
     CHECK(d.status_of(rec) == "draft");
 
     // Free text, or another account, is not the signer.
@@ -105,7 +105,7 @@ TEST_CASE("signing needs the signer and the time; once refused, signing properly
     CHECK(error_code_of([&] {
               d.put("inspection", rec,
                     {{"status", "signed"}, {"signed_by", "thanh.vien"}, {"signed_at", kSignedAt}});
-          }) == errc::inspection_signer_mismatch);
+          }) == domain::errc::inspection_signer_mismatch);
 
     // Fields written in an earlier changeset count: the state after the change is judged.
     d.put("inspection", rec, {{"signed_by", "truong.doan"}});
@@ -124,9 +124,11 @@ TEST_CASE("signed_at lies between the inspection's start and the changeset's tim
                   {{"status", "signed"}, {"signed_by", "truong.doan"}, {"signed_at", at}});
         });
     };
-    CHECK(sign_at("2026-05-27T23:59:00+07:00") == errc::inspection_signed_at_range);  // before
-    CHECK(sign_at("2026-05-29T08:00:00+07:00") == errc::inspection_signed_at_range);  // future
-    CHECK(sign_at("not a time") != "<no error>");  // the schema refuses it first
+    CHECK(sign_at("2026-05-27T23:59:00+07:00") ==
+          domain::errc::inspection_signed_at_range);  // before
+    CHECK(sign_at("2026-05-29T08:00:00+07:00") ==
+          domain::errc::inspection_signed_at_range);  // future
+    CHECK(sign_at("not a time") != "<no error>");     // the schema refuses it first
     // Within the 5-minute tolerance of the device clock (20:26:40Z): accepted.
     CHECK(sign_at("2026-05-28T20:30:00Z") == "<no error>");
 }
@@ -137,7 +139,7 @@ TEST_CASE("a device not enrolled cannot sign, even creating the record signed", 
     CHECK(error_code_of([&] {
               d.put("inspection", rec,
                     {{"status", "signed"}, {"signed_by", "truong.doan"}, {"signed_at", kSignedAt}});
-          }) == errc::inspection_signer_unknown);
+          }) == domain::errc::inspection_signer_unknown);
     // Drafts are still fine.
     CHECK(error_code_of([&] {
               d.put("inspection", rec, {{"conclusion", "Đạt"}});
@@ -153,7 +155,7 @@ TEST_CASE("a device not enrolled cannot sign, even creating the record signed", 
                         {"status", "signed"},
                         {"unit", unit}};
     CHECK(error_code_of([&] { e.put("inspection", fresh, created); }) ==
-          errc::inspection_signer_missing);
+          domain::errc::inspection_signer_missing);
     created["signed_by"] = "truong.doan";
     created["signed_at"] = kSignedAt;
     CHECK(error_code_of([&] { e.put("inspection", fresh, created); }) == "<no error>");
@@ -167,7 +169,7 @@ TEST_CASE("the producer's signature is required once the policy says attachments
     const std::string rec = d.draft();
     FieldValues sign{{"status", "signed"}, {"signed_by", "truong.doan"}, {"signed_at", kSignedAt}};
     CHECK(error_code_of([&] { d.put("inspection", rec, sign); }) ==
-          errc::inspection_producer_signature_missing);
+          domain::errc::inspection_producer_signature_missing);
     sign["producer_signature"] = "sha256:" + std::string(64, 'a');
     CHECK(error_code_of([&] { d.put("inspection", rec, sign); }) == "<no error>");
     // Off by default: attachments do not travel yet.

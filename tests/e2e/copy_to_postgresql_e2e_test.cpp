@@ -14,37 +14,12 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
-
 // ocop-admin on the SQLite files of `data`, whatever backend this run tests.
 RunResult admin_on_sqlite(const std::filesystem::path& data, std::vector<std::string> command,
                           const std::string& input = {}) {
     std::vector<std::string> args = {"--data", data.string()};
     args.insert(args.end(), command.begin(), command.end());
     return run(admin_bin, args, input);
-}
-
-void require_ok(const RunResult& r) {
-    INFO("stderr: " << r.err << " stdout: " << r.out);
-    REQUIRE(r.exit_code == 0);
-}
-
-std::string put_inspection(const Device& d, const std::string& site) {
-    return d.ok({"put", "inspection", "kind=market_point", "site_name=" + site,
-                 "started_at=2026-11-20T08:00:00+07:00", "status=draft", "unit=" + kUnit})["id"];
-}
-
-void sync_ok(const Device& d) {
-    const RunResult r = d.cmd({"sync", "--backoff-ms", "50"});
-    INFO("sync stderr: " << r.err << " stdout: " << r.out);
-    REQUIRE(r.exit_code == 0);
-}
-
-std::set<std::string> inspections(const CellDump& cells) {
-    std::set<std::string> ids;
-    for (const auto& [key, value] : cells)
-        if (std::get<0>(key) == "inspection") ids.insert(std::get<1>(key));
-    return ids;
 }
 
 // `ocop-admin copy-to-postgresql` of `data` into the schema its PostgreSQL server will use.

@@ -15,8 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
-
 int kills_requested() {
     const char* env = std::getenv("OCOP_CRASH_KILLS");
     return env ? std::max(1, std::atoi(env)) : 100;

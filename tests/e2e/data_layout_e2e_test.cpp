@@ -20,13 +20,6 @@ namespace {
 constexpr int kExitDataError = 65;  // EX_DATAERR
 const fs::path kFixture = fs::path(OCOP_FIXTURES_DIR) / "data-layout-1" / "data";
 
-std::set<std::string> inspections(const CellDump& cells) {
-    std::set<std::string> ids;
-    for (const auto& [key, value] : cells)
-        if (std::get<0>(key) == "inspection") ids.insert(std::get<1>(key));
-    return ids;
-}
-
 std::string slurp(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

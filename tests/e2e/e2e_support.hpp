@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -68,6 +69,30 @@ struct Device {
     std::filesystem::path db() const { return home / "device.db"; }
 };
 
+// The commune the e2e tests write their records under (grant() allows an unknown unit).
+inline const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
+
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+inline void require_ok(const RunResult& r) {
+    INFO("stderr: " << r.err << " stdout: " << r.out);
+    REQUIRE(r.exit_code == 0);
+}
+
+// A draft market-point inspection under kUnit; its record id.
+inline std::string put_inspection(const Device& d, const std::string& site) {
+    return d.ok({"put", "inspection", "kind=market_point", "site_name=" + site,
+                 "started_at=2026-11-20T08:00:00+07:00", "status=draft", "unit=" + kUnit})["id"];
+}
+
+inline void sync_ok(const Device& d) {
+    const RunResult r = d.cmd({"sync", "--backoff-ms", "50"});
+    INFO("sync stderr: " << r.err << " stdout: " << r.out);
+    REQUIRE(r.exit_code == 0);
+}
+
 // (collection, id, field) -> (value as JSON text, stamp as text) of every cell in a store file.
 using CellDump = std::map<std::tuple<std::string, std::string, std::string>,
                           std::pair<std::string, std::string>>;
@@ -97,6 +122,14 @@ inline CellDump dump_cells(const std::filesystem::path& db_file) {
 inline CellDump dump_server_cells(const std::filesystem::path& data_dir) {
     const auto store = open_server_store_of(data_dir.string());
     return dump_cells(*store);
+}
+
+// The inspection record ids among `cells`.
+inline std::set<std::string> inspections(const CellDump& cells) {
+    std::set<std::string> ids;
+    for (const auto& [key, value] : cells)
+        if (std::get<0>(key) == "inspection") ids.insert(std::get<1>(key));
+    return ids;
 }
 
 }  // namespace ocop::test

@@ -14,8 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
-
 void put_inspections(const Device& d, int n) {
     for (int i = 0; i < n; ++i)
         d.ok({"put", "inspection", "kind=market_point", "site_name=Chợ " + std::to_string(i),

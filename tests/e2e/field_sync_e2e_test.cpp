@@ -10,8 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
-
 std::vector<std::string> inspection_fields(const std::string& site) {
     return {"kind=market_point", "site_name=" + site, "started_at=2026-11-20T08:00:00+07:00",
             "status=draft", "unit=" + kUnit};

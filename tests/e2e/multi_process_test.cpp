@@ -20,7 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kUnit = "0192a000-0000-7000-8000-000000000001";
 const std::string kPassword = "mat-khau-tinh-2026";
 constexpr int kServers = 3;
 constexpr int kDevices = 20;
@@ -95,17 +94,12 @@ class Haproxy {
     }
 };
 
-std::string put_inspection(const Device& d, const std::string& site) {
-    return d.ok({"put", "inspection", "kind=market_point", "site_name=" + site,
-                 "started_at=2026-11-20T08:00:00+07:00", "status=draft", "unit=" + kUnit})["id"];
-}
-
 // Retries long enough to outlast a killed process and haproxy noticing it (checks every 2 s).
 RunResult sync_device(const Device& d) {
     return d.cmd({"sync", "--backoff-ms", "100", "--attempts", "40"});
 }
 
-void sync_ok(const Device& d) {
+void sync_ok_across_kill(const Device& d) {
     const RunResult r = sync_device(d);
     INFO("sync stderr: " << r.err << " stdout: " << r.out);
     REQUIRE(r.exit_code == 0);
@@ -119,13 +113,6 @@ uint64_t changesets_written(const Device& d) {
 std::string replica_of(const Device& d) {
     ocop::SqliteStore store(d.db().string());
     return store.meta("replica_id").value();
-}
-
-std::set<std::string> inspections(const CellDump& cells) {
-    std::set<std::string> ids;
-    for (const auto& [key, value] : cells)
-        if (std::get<0>(key) == "inspection") ids.insert(std::get<1>(key));
-    return ids;
 }
 
 // How many conflict records the cells hold for each (record, field).
@@ -190,14 +177,14 @@ TEST_CASE("three processes behind haproxy, one killed mid-run: replicas converge
         first.login(servers[0]->url(), users[0], kPassword);
         direct_id = put_inspection(first, "Chợ Châu Đốc");
         std::filesystem::copy(first.home, again.home, std::filesystem::copy_options::recursive);
-        sync_ok(first);
+        sync_ok_across_kill(first);
         const CellDump before = dump_server_cells(data);
         {
             ocop::SqliteStore store(again.db().string());
             store.write(
                 [&](ocop::StoreTxn& t) { t.set_meta("sdk_server_url", servers[2]->url()); });
         }
-        sync_ok(again);
+        sync_ok_across_kill(again);
         CHECK(again.ok({"status"})["pending"] == 0);
         const AppliedChangesets applied = applied_changesets_of(data.string(), replica_of(first));
         CHECK(applied.count == 1);
@@ -216,8 +203,8 @@ TEST_CASE("three processes behind haproxy, one killed mid-run: replicas converge
     std::vector<std::string> shared;
     for (int k = 0; k < kDevices / 2; ++k) {
         shared.push_back(put_inspection(devices[2 * k], "Chung " + std::to_string(k)));
-        sync_ok(devices[2 * k]);
-        sync_ok(devices[2 * k + 1]);
+        sync_ok_across_kill(devices[2 * k]);
+        sync_ok_across_kill(devices[2 * k + 1]);
     }
     for (int i = 0; i < kDevices; ++i)
         devices[i].ok({"put", "inspection", "--id", shared[static_cast<size_t>(i / 2)],
@@ -264,7 +251,7 @@ TEST_CASE("three processes behind haproxy, one killed mid-run: replicas converge
 
     // Heal: everyone syncs until quiet, twice around so each sees the others' last pushes.
     for (int round = 0; round < 2; ++round)
-        for (const auto& d : devices) sync_ok(d);
+        for (const auto& d : devices) sync_ok_across_kill(d);
     for (const auto& s : servers) s->stop();
 
     const CellDump on_server = dump_server_cells(data);

@@ -11,13 +11,7 @@
 using namespace ocop::test;
 using nlohmann::json;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("passwords and device tokens appear in neither the server's log nor its files",
           "[e2e][security][sqlite]") {

@@ -20,15 +20,11 @@ json put(const Device& d, const std::vector<std::string>& fields) {
     return d.ok(args);
 }
 
-json sync_ok(const Device& d) {
+json sync_report(const Device& d) {
     const RunResult r = d.cmd({"sync"});
     INFO("sync stderr: " << r.err << " stdout: " << r.out);
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 }  // namespace
@@ -54,9 +50,9 @@ TEST_CASE(
     std::filesystem::copy_file(tls.ca, trusted);
     Device phone{root / "phone"};
     phone.ok({"login", server.url(), kUser, "--ca-file", trusted.string()}, kPassword + "\n");
-    sync_ok(phone);  // learns its grants
+    sync_report(phone);  // learns its grants
     const std::string first = put(phone, inspection_in(unit, "Chợ Long Xuyên"))["id"];
-    const json pushed = sync_ok(phone);
+    const json pushed = sync_report(phone);
     CHECK(pushed["pushed"] == 1);
     CHECK(pushed["complete"] == true);
 
@@ -93,7 +89,7 @@ TEST_CASE(
 
     // Trust restored: the pending record reaches the server.
     std::filesystem::copy_file(tls.ca, trusted, std::filesystem::copy_options::overwrite_existing);
-    CHECK(sync_ok(phone)["pushed"] == 1);
+    CHECK(sync_report(phone)["pushed"] == 1);
     CHECK(phone.ok({"status"})["fully_synced"] == true);
 
     CHECK(server.stop() == 0);

@@ -32,8 +32,6 @@ namespace errc = ocop::errc;
 
 namespace {
 
-constexpr int64_t kT0 = 1'795'392'000'000;  // 2026-11-23 00:00 UTC
-constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kMinute = 60'000;
 
 struct SharedClock {
@@ -48,11 +46,6 @@ AccountStoreOptions options_at(const SharedClock& time) {
     o.pbkdf2_iterations = kTestIterations;
     o.clock = time.clock();
     return o;
-}
-
-EnrollRequest enroll_req(const std::string& user, const std::string& password,
-                         const std::string& replica) {
-    return EnrollRequest{user, password, replica, "Samsung A15", "ocop-field/0.1.0"};
 }
 
 // Runs fn(i) on `threads` threads released together; returns what each returned, or the code
@@ -105,7 +98,9 @@ TEST_CASE(
     "the device may hold works",
     "[postgres][accounts][tokens]") {
     TwoProcesses two("ocop-pg-rotate");
-    auto& [place, time, a, b] = two;
+    auto& time = two.time;
+    auto& a = two.a;
+    auto& b = two.b;
 
     // Several rounds: each one a token due for rotation, presented by 8 requests at once (the
     // device's parallel requests, spread over the two processes).
@@ -140,7 +135,9 @@ TEST_CASE(
 TEST_CASE("a previous token used after the race window is rotated again, on any process",
           "[postgres][accounts][tokens]") {
     TwoProcesses two("ocop-pg-rotate-late");
-    auto& [place, time, a, b] = two;
+    auto& time = two.time;
+    auto& a = two.a;
+    auto& b = two.b;
     const Enrollment e = a.enroll(enroll_req("can.bo.an", "mat-khau-an-2026", "phone-a"));
     time.now->store(kT0 + kDay * 8);
     const auto first = a.authenticate(e.token);
@@ -158,7 +155,8 @@ TEST_CASE("a previous token used after the race window is rotated again, on any 
 TEST_CASE("the same replica enrolled from two processes at once is one device",
           "[postgres][accounts]") {
     TwoProcesses two("ocop-pg-enrol");
-    auto& [place, time, a, b] = two;
+    auto& a = two.a;
+    auto& b = two.b;
     a.add_user("can.bo.binh", "mat-khau-binh-2026");
 
     SECTION("one user: every login succeeds, on one device row, and the last token wins") {
@@ -208,7 +206,9 @@ TEST_CASE("the same replica enrolled from two processes at once is one device",
 TEST_CASE("two processes authenticating the same devices move last_seen without deadlock",
           "[postgres][accounts]") {
     TwoProcesses two("ocop-pg-seen");
-    auto& [place, time, a, b] = two;
+    auto& time = two.time;
+    auto& a = two.a;
+    auto& b = two.b;
     std::vector<std::string> tokens;
     for (int d = 0; d < 3; ++d)
         tokens.push_back(

@@ -33,7 +33,7 @@ std::string take_code(ocop_error* err) {
 }
 
 struct Phone {
-    TempDir dir{"ocop-c-abi-phone"};
+    server::test::TempDir dir{"ocop-c-abi-phone"};
     ocop_db* db = nullptr;
 
     Phone(const Province& p, const std::string& user) {
@@ -310,7 +310,7 @@ TEST_CASE("C ABI: enrolment and sync through a transport the app supplies", "[c_
     const auto [a, b] = p.two_communes();
     (void)b;
     p.user("can.bo.a", {{"commune_officer", a}});
-    TempDir dir{"ocop-c-abi-host"};
+    server::test::TempDir dir{"ocop-c-abi-host"};
     ocop_error* err = nullptr;
     ocop_db* db = ocop_db_open((dir.path() / "device.db").string().c_str(), &err);
     REQUIRE(db);

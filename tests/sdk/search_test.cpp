@@ -24,8 +24,8 @@ const std::string kChoLongXuyen = "Ch\xE1\xBB\xA3 Long Xuy\xC3\xAAn";
 const std::string kDongThap = "\xC4\x90\xE1\xBB\x93ng Th\xC3\xA1p";
 const std::string kLongAn = "Long An";
 
-struct Province {
-    Province() : db(sdk::Database::open(":memory:")) {
+struct SearchUnits {
+    SearchUnits() : db(sdk::Database::open(":memory:")) {
         db->write([&](sdk::Transaction& t) {
             // Chợ Long Xuyên typed decomposed, as some Vietnamese input methods send it.
             add(t, "CLX", "Cho\xCC\x9B\xCC\xA3 Long Xuye\xCC\x82n");
@@ -48,7 +48,7 @@ struct Province {
 }  // namespace
 
 TEST_CASE("sdk search: words without diacritics find the text that has them", "[sdk][search]") {
-    Province p;
+    SearchUnits p;
     CHECK(p.search("cho long xuyen") == std::set<std::string>{kChoLongXuyen});
     CHECK(p.search("dong thap") == std::set<std::string>{kDongThap});
     CHECK(p.search("DONG THAP") == std::set<std::string>{kDongThap});
@@ -62,7 +62,7 @@ TEST_CASE("sdk search: words without diacritics find the text that has them", "[
 }
 
 TEST_CASE("sdk search: deleted records are not found", "[sdk][search]") {
-    Province p;
+    SearchUnits p;
     const auto found = p.db->search("admin_unit", "long an");
     REQUIRE(found.size() == 1);
     p.db->write([&](sdk::Transaction& t) { t.remove("admin_unit", found[0].id); });
@@ -70,7 +70,7 @@ TEST_CASE("sdk search: deleted records are not found", "[sdk][search]") {
 }
 
 TEST_CASE("sdk search: bad queries are clear errors", "[sdk][search]") {
-    Province p;
+    SearchUnits p;
     CHECK(ocop::test::error_code_of([&] { p.search("   "); }) == errc::search_empty_query);
     CHECK(ocop::test::error_code_of([&] { p.search("\xFF"); }) == errc::value_bad_format);
     CHECK(ocop::test::error_code_of([&] { p.search("x", 10, "level"); }) ==

@@ -23,6 +23,16 @@
 
 namespace ocop::server::test {
 
+// 2026-11-23 00:00 UTC (07:00 in Vietnam): the account tests' clock starts here.
+inline constexpr int64_t kT0 = 1'795'392'000'000;
+inline constexpr int64_t kDay = 86'400'000;
+
+// An enrolment of `replica` by `user` from the same phone model and app every time.
+inline EnrollRequest enroll_req(const std::string& user, const std::string& password,
+                                const std::string& replica) {
+    return EnrollRequest{user, password, replica, "Samsung A15", "ocop-field/0.1.0"};
+}
+
 class AccountsPlace {
   public:
     explicit AccountsPlace(const std::string& name) : dir_(name) {

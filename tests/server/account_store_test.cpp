@@ -41,14 +41,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return parts;
 }
 
-EnrollRequest enroll_req(const std::string& user, const std::string& password,
-                         const std::string& replica) {
-    return EnrollRequest{user, password, replica, "Samsung A15", "ocop-field/0.1.0"};
-}
-
-// 2026-11-23 00:00 UTC (07:00 in Vietnam).
-constexpr int64_t kT0 = 1'795'392'000'000;
-constexpr int64_t kDay = 86'400'000;
 const std::string kUnitA = "01890000-0000-7000-8000-00000000000a";
 const std::string kUnitB = "01890000-0000-7000-8000-00000000000b";
 

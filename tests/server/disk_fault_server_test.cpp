@@ -28,10 +28,10 @@ namespace errc = ocop::errc;
 
 namespace {
 
-const std::string kUser = "can.bo.tinh";
-const std::string kPassword = "mat-khau-tinh-2026";
+const std::string kOfficer = "can.bo.tinh";
+const std::string kOfficerPassword = "mat-khau-tinh-2026";
 
-ServerOptions test_options(const std::filesystem::path& data) {
+ServerOptions disk_fault_options(const std::filesystem::path& data) {
     ServerOptions o;
     o.data_dir = data.string();
     o.listen = "127.0.0.1";
@@ -52,8 +52,8 @@ struct Phone {
 
     Phone(const std::string& url, uint16_t port) : transport(url) {
         const Reply r = post_json(port, "/v1/login",
-                                  json{{"user", kUser},
-                                       {"password", kPassword},
+                                  json{{"user", kOfficer},
+                                       {"password", kOfficerPassword},
                                        {"replica", replica.id()},
                                        {"device_name", "phone"},
                                        {"app_version", "tests/0.1.0"}}
@@ -110,13 +110,13 @@ TEST_CASE("a push the server cannot write gets 503 with Retry-After and is appli
     // Declared first: it must outlive every connection the server opens through it.
     FaultVfs vfs("ocop-fault-server", "ocop.db", /*make_default=*/true);
     TempDir dir("ocop-disk-fault");
-    Server server(test_options(dir.path() / "data"));
+    Server server(disk_fault_options(dir.path() / "data"));
     ocop::UuidV7Generator ids(7);
     const std::string a = ids.next(ocop::system_physical_clock()());
     const std::string b = ids.next(ocop::system_physical_clock()());
-    server.accounts().add_user(kUser, kPassword);
-    server.accounts().add_grant(kUser, {"administrator", a});
-    server.accounts().add_grant(kUser, {"administrator", b});
+    server.accounts().add_user(kOfficer, kOfficerPassword);
+    server.accounts().add_grant(kOfficer, {"administrator", a});
+    server.accounts().add_grant(kOfficer, {"administrator", b});
     server.start();
     const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
 
@@ -180,8 +180,8 @@ TEST_CASE("the server refuses to start on a damaged data file, naming it", "[ser
     TempDir dir("ocop-corrupt-start");
     const auto data = dir.path() / "data";
     {
-        Server server(test_options(data));
-        server.accounts().add_user(kUser, kPassword);
+        Server server(disk_fault_options(data));
+        server.accounts().add_user(kOfficer, kOfficerPassword);
     }
     const auto name = GENERATE(as<std::string>{}, "ocop.db", "accounts.db", "audit.db");
     const auto file = data / name;
@@ -192,7 +192,7 @@ TEST_CASE("the server refuses to start on a damaged data file, naming it", "[ser
         f.write(std::string(4096, '\x5A').data(), 4096);
     }
     try {
-        Server server(test_options(data));
+        Server server(disk_fault_options(data));
         FAIL("the server opened a damaged " << name);
     } catch (const ocop::Error& e) {
         CHECK(e.code() == std::string(errc::store_corrupt));
@@ -201,5 +201,5 @@ TEST_CASE("the server refuses to start on a damaged data file, naming it", "[ser
     }
     // The restored file (the backup) starts again.
     std::ofstream(file, std::ios::binary | std::ios::trunc) << intact;
-    CHECK_NOTHROW(Server(test_options(data)));
+    CHECK_NOTHROW(Server(disk_fault_options(data)));
 }

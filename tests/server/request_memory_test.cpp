@@ -9,6 +9,7 @@
 #include "live_server_fixture.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
+#include "sanitizer_build.hpp"
 
 using namespace ocop::server;
 using namespace ocop::server::test;
@@ -36,10 +37,10 @@ bool reset_peak() {
     return static_cast<bool>(out);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(OCOP_TEST_ASAN)
 // ASan keeps freed memory in quarantine (256 MiB by default) and adds shadow and redzones.
 constexpr size_t kSanitizerAllowance = 512 * kMiB;
-#elif defined(__SANITIZE_THREAD__)
+#elif defined(OCOP_TEST_TSAN)
 // TSan maps shadow memory of several times each byte the requests touch (measured: growth of
 // 730 MiB for a 128 MiB budget); the release and asan builds hold the server to the budget.
 constexpr size_t kSanitizerAllowance = 1024 * kMiB;

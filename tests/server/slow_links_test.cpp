@@ -11,6 +11,7 @@
 #include "live_server_fixture.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "raw_client.hpp"
+#include "sanitizer_build.hpp"
 
 using namespace ocop::server;
 using namespace ocop::server::test;
@@ -32,7 +33,7 @@ std::chrono::milliseconds since(Clock::time_point t) {
 // What a device must still get while the slow connections are open: health and a normal sync
 // (a push and a pull), each answered within a second. ThreadSanitizer slows every memory access
 // of the server's 200 connections by 5 to 15 times, so its build allows five (CI: 1.19 s seen).
-#if defined(__SANITIZE_THREAD__)
+#if defined(OCOP_TEST_TSAN)
 constexpr std::chrono::milliseconds kAnswerWithin{5000};
 #else
 constexpr std::chrono::milliseconds kAnswerWithin{1000};

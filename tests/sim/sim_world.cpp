@@ -831,7 +831,9 @@ void World::check_invariants() {
     };
 
     enum class Kept : int8_t { unknown, current, conflict, seen, same_value, lost };
-    for (auto& [key, ws] : writes) {
+    for (auto& entry : writes) {  // not a structured binding: the lambdas below capture these
+        const auto& key = entry.first;
+        auto& ws = entry.second;
         std::sort(ws.begin(), ws.end(),
                   [](const AppliedWrite& a, const AppliedWrite& b) { return a.stamp < b.stamp; });
         const auto cur = server_cells.find(key);

@@ -11,30 +11,6 @@ using namespace ocop::sync::test;
 
 namespace {
 
-const Schema& lenient_schema() {
-    static const Schema schema = [] {
-        nlohmann::json doc = nlohmann::json::parse(ocop::builtin_schema_json());
-        for (auto& coll : doc.at("collections")) {
-            if (coll.at("name") != "admin_unit") continue;
-            for (auto& f : coll.at("fields"))
-                if (f.at("name") == "level")
-                    f.at("options").push_back({{"value", "hamlet"}, {"label_vi", "Thôn"}});
-        }
-        return Schema::from_json(doc);
-    }();
-    return schema;
-}
-
-void write_units(Device& d, uint64_t first, uint64_t count) {
-    for (uint64_t i = first; i < first + count; ++i)
-        d.put(uuid_for(i), unit_fields("U" + std::to_string(i), "Đơn vị " + std::to_string(i)));
-}
-
-std::string report_text(const SyncReport& r) {
-    return "complete=" + std::to_string(r.complete) + " error=" + r.error_code + ": " +
-           r.error_message;
-}
-
 // A server database file, backed up, and restored by copying the backup over a new file.
 struct Files {
     std::filesystem::path dir =

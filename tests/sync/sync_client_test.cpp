@@ -34,23 +34,19 @@ using ocop::sync::test::Device;
 using ocop::sync::test::Fault;
 using ocop::sync::test::kDayMs;
 using ocop::sync::test::kT0;
+using ocop::sync::test::lenient_schema;
 using ocop::sync::test::LoggedExchange;
 using ocop::sync::test::LoopbackTransport;
+using ocop::sync::test::report_text;
 using ocop::sync::test::Server;
 using ocop::sync::test::snapshot;
 using ocop::sync::test::unit_fields;
 using ocop::sync::test::uuid_for;
+using ocop::sync::test::write_units;
 namespace errc = ocop::errc;
 namespace sync_meta = ocop::sync::meta_key;
 
 namespace {
-
-std::string report_text(const SyncReport& r) {
-    return std::string("complete=") + (r.complete ? "yes" : "no") + " error=" + r.error_code +
-           " (" + r.error_message + ") transient=" + (r.error_transient ? "yes" : "no") +
-           " requests=" + std::to_string(r.progress.requests) +
-           " pending=" + std::to_string(r.progress.pending);
-}
 
 // The result the server gave for changeset `seq` in a logged exchange, if any.
 const ChangesetResult* result_for(const LoggedExchange& ex, uint64_t seq) {
@@ -58,28 +54,6 @@ const ChangesetResult* result_for(const LoggedExchange& ex, uint64_t seq) {
     for (const auto& r : ex.response->results)
         if (r.seq == seq) return &r;
     return nullptr;
-}
-
-// Writes `count` admin units (4 fields each) on `d` as `count` changesets.
-void write_units(Device& d, uint64_t first, uint64_t count) {
-    for (uint64_t i = first; i < first + count; ++i)
-        d.put(uuid_for(i), unit_fields("U" + std::to_string(i), "Đơn vị " + std::to_string(i)));
-}
-
-// The built-in schema with one more option for admin_unit.level: an app whose schema the server
-// does not share, so that the device accepts a value the server refuses.
-const Schema& lenient_schema() {
-    static const Schema schema = [] {
-        nlohmann::json doc = nlohmann::json::parse(ocop::builtin_schema_json());
-        for (auto& coll : doc.at("collections")) {
-            if (coll.at("name") != "admin_unit") continue;
-            for (auto& f : coll.at("fields"))
-                if (f.at("name") == "level")
-                    f.at("options").push_back({{"value", "hamlet"}, {"label_vi", "Thôn"}});
-        }
-        return Schema::from_json(doc);
-    }();
-    return schema;
 }
 
 #define REQUIRE_COMPLETE(report)         \

@@ -152,6 +152,36 @@ struct Device {
     }
 };
 
+// One line for a failed sync: what the client reported, for INFO().
+inline std::string report_text(const SyncReport& r) {
+    return std::string("complete=") + (r.complete ? "yes" : "no") + " error=" + r.error_code +
+           " (" + r.error_message + ") transient=" + (r.error_transient ? "yes" : "no") +
+           " requests=" + std::to_string(r.progress.requests) +
+           " pending=" + std::to_string(r.progress.pending);
+}
+
+// Writes `count` admin units (4 fields each) on `d` as `count` changesets.
+inline void write_units(Device& d, uint64_t first, uint64_t count) {
+    for (uint64_t i = first; i < first + count; ++i)
+        d.put(uuid_for(i), unit_fields("U" + std::to_string(i), "Đơn vị " + std::to_string(i)));
+}
+
+// The built-in schema with one more option for admin_unit.level: an app whose schema the server
+// does not share, so that the device accepts a value the server refuses.
+inline const Schema& lenient_schema() {
+    static const Schema schema = [] {
+        nlohmann::json doc = nlohmann::json::parse(ocop::builtin_schema_json());
+        for (auto& coll : doc.at("collections")) {
+            if (coll.at("name") != "admin_unit") continue;
+            for (auto& f : coll.at("fields"))
+                if (f.at("name") == "level")
+                    f.at("options").push_back({{"value", "hamlet"}, {"label_vi", "Thôn"}});
+        }
+        return Schema::from_json(doc);
+    }();
+    return schema;
+}
+
 // Every current cell of a store, keyed by (collection, record id, field): value text and stamp.
 using CellKey = std::tuple<std::string, std::string, std::string>;
 struct CellState {

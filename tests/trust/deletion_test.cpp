@@ -41,7 +41,8 @@ std::string without(std::string text, const std::vector<std::string>& ids) {
 TEST_CASE("an edit that meets a deletion is kept, and a person restores or confirms it",
           "[deletion]") {
     Province p(600);
-    const auto [a, b] = p.two_communes();
+    std::string a, b;  // not a structured binding: clang 14 cannot capture one
+    std::tie(a, b) = p.two_communes();
     p.user("doan.a1", {{"inspector", a}});
     p.user("can.bo.a2", {{"commune_officer", a}});
     p.user("can.bo.b", {{"commune_officer", b}});

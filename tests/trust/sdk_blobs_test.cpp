@@ -30,7 +30,8 @@ sdk::BlobSyncOptions quick() {
 TEST_CASE("SDK blobs: capture, upload after the record, fetch on demand, prefetch, budget",
           "[blobs][sdk]") {
     Province p(300);
-    const auto [a, b] = p.two_communes();
+    std::string a, b;  // not a structured binding: clang 14 cannot capture one
+    std::tie(a, b) = p.two_communes();
     p.user("can.bo.a1", {{"commune_officer", a}});
     p.user("can.bo.a2", {{"commune_officer", a}});
     p.user("can.bo.b1", {{"commune_officer", b}});

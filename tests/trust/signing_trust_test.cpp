@@ -9,18 +9,6 @@
 using namespace ocop;
 using namespace ocop::trust::test;
 
-namespace {
-
-FieldValues draft_inspection(const std::string& unit) {
-    return {{"kind", "production_facility"},
-            {"site_name", "HTX gạo Mỹ Hòa"},
-            {"started_at", "2026-11-23T08:00:00+07:00"},
-            {"status", "draft"},
-            {"unit", unit}};
-}
-
-}  // namespace
-
 TEST_CASE("the server refuses minutes signed in another user's name", "[signing]") {
     Province p(600);
     const std::string a = p.demo.current_communes.front();
@@ -29,7 +17,7 @@ TEST_CASE("the server refuses minutes signed in another user's name", "[signing]
     // A device that checks nothing itself: only the server judges.
     RawDevice raw(p.url, "truong.doan", "raw-signer-1", p.server.port());
     const std::string id = raw.replica.new_record_id();
-    raw.put("inspection", id, draft_inspection(a));
+    raw.put("inspection", id, draft_inspection(a, "HTX gạo Mỹ Hòa"));
     const uint64_t forged = raw.put("inspection", id,
                                     {{"status", "signed"},
                                      {"signed_by", "truong.doan.khac"},
@@ -64,7 +52,9 @@ TEST_CASE("sign_inspection signs as the enrolled user and the server accepts it"
     auto phone = sdk::Database::open((phone_dir.path() / "phone.db").string());
 
     std::string id;
-    phone->write([&](sdk::Transaction& t) { id = t.create("inspection", draft_inspection(a)); });
+    phone->write([&](sdk::Transaction& t) {
+        id = t.create("inspection", draft_inspection(a, "HTX gạo Mỹ Hòa"));
+    });
     // Not enrolled: no one to sign as.
     CHECK(server::test::error_code_of([&] { phone->sign_inspection(id); }) ==
           domain::errc::inspection_signer_unknown);

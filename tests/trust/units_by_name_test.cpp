@@ -36,7 +36,8 @@ std::unique_ptr<sdk::Database> officer_of(Province& p, const TempDir& dir, const
 
 TEST_CASE("a refusal names the commune by its Vietnamese name and code", "[units]") {
     Province p(600);
-    const auto [a, b] = p.two_communes();
+    std::string a, b;  // not a structured binding: clang 14 cannot capture one
+    std::tie(a, b) = p.two_communes();
     TempDir dir("ocop-units");
     auto officer = officer_of(p, dir, a, "can.bo.a");
     const auto other = p.server.store().read("admin_unit", b);

@@ -15,7 +15,7 @@ using namespace ocop::server;
 
 namespace {
 
-constexpr const char* kTables = R"sql(
+constexpr const char* kAuditTables = R"sql(
 CREATE TABLE IF NOT EXISTS audit(
     id bigserial PRIMARY KEY,
     received_ms bigint NOT NULL,
@@ -34,7 +34,7 @@ CREATE INDEX IF NOT EXISTS audit_by_device ON audit(device_id, received_ms, id);
 CREATE INDEX IF NOT EXISTS audit_by_outcome ON audit(outcome, received_ms, id);
 )sql";
 
-constexpr Layout kLayout{"audit_layout", audit_layout, kTables, "audit"};
+constexpr Layout kAuditLayout{"audit_layout", audit_layout, kAuditTables, "audit"};
 
 // All entries in one statement: ids are drawn in the order of the arrays.
 const Statement kAppend{
@@ -52,7 +52,7 @@ PgAuditLog::PgAuditLog(PgStore& data) : PgAuditLog(PoolHandle(data), data.option
 
 PgAuditLog::PgAuditLog(PoolHandle pool, const std::string& schema) : pool_(std::move(pool)) {
     auto c = pool_.acquire();
-    ensure_layout(*c, schema, kLayout);
+    ensure_layout(*c, schema, kAuditLayout);
 }
 
 void PgAuditLog::append(std::vector<AuditEntry> entries) {

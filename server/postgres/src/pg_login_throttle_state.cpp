@@ -15,7 +15,7 @@ using server::LoginThrottleRecord;
 
 namespace {
 
-constexpr const char* kTables = R"sql(
+constexpr const char* kThrottleTables = R"sql(
 CREATE TABLE IF NOT EXISTS login_throttle(
     key text COLLATE "C" PRIMARY KEY,
     failures text NOT NULL,
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS login_throttle(
 CREATE INDEX IF NOT EXISTS login_throttle_by_last_failure ON login_throttle(last_failure);
 )sql";
 
-constexpr Layout kLayout{"login_throttle_layout", login_throttle_layout, kTables, "login throttle"};
+constexpr Layout kThrottleLayout{"login_throttle_layout", login_throttle_layout, kThrottleTables,
+                                 "login throttle"};
 
 // Creates the row if missing and locks it until the transaction ends; the no-op update is what
 // makes ON CONFLICT lock and return the row another process committed.
@@ -90,7 +91,7 @@ PgLoginThrottleState::PgLoginThrottleState(PoolHandle pool, const std::string& s
     : pool_(std::move(pool)),
       retention_ms_(std::max(policy.failure_window, policy.lockout_memory).count()) {
     auto c = pool_.acquire();
-    ensure_layout(*c, schema, kLayout);
+    ensure_layout(*c, schema, kThrottleLayout);
 }
 
 std::optional<LoginThrottleRecord> PgLoginThrottleState::find(const std::string& key) {

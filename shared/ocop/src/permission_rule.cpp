@@ -142,7 +142,7 @@ void PermissionChecker::check(StoreTxn& txn, const Changeset& cs,
         const std::string what = rc.collection + " " + rc.id;
         const CollectionPermissions* perms = table_.collection(rc.collection);
         if (!perms)
-            refuse(errc::perm_operation_denied,
+            refuse(ocop::errc::perm_operation_denied,
                    what + ": " + rc.collection + " records are written by the server only");
         const Request req = request_for(txn, *perms, rc);
         // Even a write of what is already stored needs the unit: it would still restamp the
@@ -150,12 +150,14 @@ void PermissionChecker::check(StoreTxn& txn, const Changeset& cs,
         // writer may not see, the refusal says nothing but that: not its unit, not whether it
         // exists or is deleted (a record with no unit at all gets the same answer).
         const std::string may_not_write = what + ": your account may not write this record";
-        if (req.units.empty()) refuse(errc::perm_unit_not_covered, may_not_write);
+        if (req.units.empty()) refuse(ocop::errc::perm_unit_not_covered, may_not_write);
         for (size_t i = 0; i < req.units.size(); ++i)
             if (!any_role.covers(req.units[i])) {
-                if (i == 0 && req.stored_unit) refuse(errc::perm_unit_not_covered, may_not_write);
-                refuse(errc::perm_unit_not_covered, what + ": " + unit_label(txn, req.units[i]) +
-                                                        " is not one your account covers");
+                if (i == 0 && req.stored_unit)
+                    refuse(ocop::errc::perm_unit_not_covered, may_not_write);
+                refuse(ocop::errc::perm_unit_not_covered, what + ": " +
+                                                              unit_label(txn, req.units[i]) +
+                                                              " is not one your account covers");
             }
         if (!req.operations.empty())
             check_operations(rc, req.operations, req.fields, req.state, req.units, by_role);
@@ -195,9 +197,9 @@ void PermissionChecker::check_references(StoreTxn& txn, const Changeset& cs, con
         // whether the target is missing, deleted, signed or another unit's.
         if (!known && !chosen) continue;
         if (known && !unit.empty() && coverage.covers(unit)) continue;
-        refuse(errc::perm_reference_not_covered, rc.collection + " " + rc.id + "." + field.name +
-                                                     ": your account may not refer to " +
-                                                     field.ref_collection + " " + target_id);
+        refuse(ocop::errc::perm_reference_not_covered,
+               rc.collection + " " + rc.id + "." + field.name + ": your account may not refer to " +
+                   field.ref_collection + " " + target_id);
     }
 }
 
@@ -231,21 +233,21 @@ void PermissionChecker::check_operations(
             return out.empty() ? std::string("none") : out;
         }();
         if (op == Operation::sign)
-            refuse(errc::perm_sign_denied, what + ": signing needs a role that signs " +
-                                               rc.collection + " (your roles here: " + roles_text +
-                                               ")");
+            refuse(ocop::errc::perm_sign_denied, what + ": signing needs a role that signs " +
+                                                     rc.collection +
+                                                     " (your roles here: " + roles_text + ")");
         if (closest == PermissionTable::Decision::state_denied)
-            refuse(errc::perm_state_denied, what + ": your roles may not " +
-                                                std::string(to_string(op)) + " it in state '" +
-                                                state + "'");
+            refuse(ocop::errc::perm_state_denied, what + ": your roles may not " +
+                                                      std::string(to_string(op)) +
+                                                      " it in state '" + state + "'");
         if (closest == PermissionTable::Decision::field_denied) {
             std::string list;
             for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
-            refuse(errc::perm_field_denied, what + ": your roles may not write " + list);
+            refuse(ocop::errc::perm_field_denied, what + ": your roles may not write " + list);
         }
-        refuse(errc::perm_operation_denied, what + ": your roles (" + roles_text + ") may not " +
-                                                std::string(to_string(op)) + " " + rc.collection +
-                                                " records");
+        refuse(ocop::errc::perm_operation_denied, what + ": your roles (" + roles_text +
+                                                      ") may not " + std::string(to_string(op)) +
+                                                      " " + rc.collection + " records");
     }
 }
 
