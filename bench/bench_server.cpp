@@ -36,6 +36,13 @@ std::vector<char*> argv_of(const std::string& bin, const std::vector<std::string
 }
 
 // A long-running child whose output goes to `log`, so that --json output stays one object.
+// OCOP_BENCH_LOG_LEVEL=information keeps an access line per request (with its ms) in the
+// servers' logs, to see where a burst's time goes; the default keeps the logs to warnings.
+std::string server_log_level() {
+    const char* level = std::getenv("OCOP_BENCH_LOG_LEVEL");
+    return level && *level ? level : "warning";
+}
+
 pid_t spawn_logged(const std::string& bin, const std::vector<std::string>& args,
                    const std::filesystem::path& log) {
     posix_spawn_file_actions_t fa;
@@ -178,7 +185,7 @@ LiveServer::LiveServer(const std::filesystem::path& dir, const ServerSetup& setu
             std::vector<std::string> args{"--data",
                                           (dir / "server").string(),
                                           "--log-level",
-                                          "warning",
+                                          server_log_level(),
                                           "--max-connections-per-address",
                                           std::to_string(setup.max_connections_per_address)};
             if (setup.processes > 1) args.insert(args.end(), {"--trusted-proxies", "127.0.0.1"});

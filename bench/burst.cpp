@@ -35,6 +35,7 @@ BurstFigures run_burst(const LiveServer& server, const BurstOptions& o) {
         }
     });
     fig.enrol_s = setup.seconds();
+    if (o.progress) o.progress("burst: set-up done, timed syncs start");
 
     std::vector<double> latencies_ms;
     std::mutex m;

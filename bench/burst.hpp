@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string>
 
 #include "bench_server.hpp"
 
@@ -22,6 +24,8 @@ struct BurstOptions {
     size_t communes = 40;
     // Devices enrolled at once: each enrolment is a PBKDF2 login, which takes one core.
     size_t enrol_threads = 2;
+    // Told when the untimed set-up ends and the timed syncs start (a profiler can attach then).
+    std::function<void(const std::string&)> progress;
 };
 
 struct BurstFigures {

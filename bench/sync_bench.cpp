@@ -15,7 +15,8 @@
 //            p50, p99, max).
 //
 // Every change rate is also printed as a ratio to the serial parse + upsert limit. The figures
-// go out as a table, or with --json as one JSON object.
+// go out as a table, or with --json as one JSON object. OCOP_BENCH_KEEP=1 keeps the run's
+// directory (device stores, server data and logs) instead of removing it at the end.
 // Usage: ocop-sync-bench [--changes N] [--devices D] [--burst-devices B] [--burst-communes K]
 //                        [--burst-concurrency C]
 //                        [--transport http|https|both] [--database URL [--database-schema S]]
@@ -389,7 +390,9 @@ int run(int argc, char** argv) {
             push_and_pull(o, setup_for(t, "bulk"), dir / (t + "-bulk"), f);
             progress(t + ": burst (enrolling " + std::to_string(o.burst.devices) + " devices)");
             LiveServer server(dir / (t + "-burst"), setup_for(t, "burst"), /*user=*/"");
-            f.burst = run_burst(server, o.burst);
+            BurstOptions burst = o.burst;
+            burst.progress = progress;
+            f.burst = run_burst(server, burst);
         }
     } catch (...) {
         drop_schemas();
@@ -400,7 +403,7 @@ int run(int argc, char** argv) {
         std::cout << to_json(o, limits, runs).dump(2) << "\n";
     else
         print_table(o, limits, runs);
-    std::filesystem::remove_all(dir);
+    if (!std::getenv("OCOP_BENCH_KEEP")) std::filesystem::remove_all(dir);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "ocop/server/server_identity.hpp"
 #include "ocop/server/sqlite_account_store.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
+#include "ocop/server/tuning.hpp"
 
 namespace ocop::server {
 
@@ -50,7 +51,8 @@ ServerStores open_sqlite(const ServerOptions& options) {
     });
     ServerStores s;
     // Durability::full: an answered push has reached the disk, whatever happens next.
-    s.data = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full);
+    s.data = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full,
+                                           /*cache_mib=*/64, tuning::sqlite_store_readers);
     s.accounts = std::make_unique<SqliteAccountStore>(file("accounts.db"),
                                                       account_options(options, *s.data));
     s.audit = std::make_unique<SqliteAuditLog>(file("audit.db"));

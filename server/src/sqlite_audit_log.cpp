@@ -48,7 +48,10 @@ using Txn = sqlite::ImmediateTxn;
 }  // namespace
 
 SqliteAuditLog::SqliteAuditLog(const std::string& path)
-    : db_(path, sqlite::Durability::full, /*cache_mib=*/8) {
+    : db_(path, sqlite::Durability::full, /*cache_mib=*/8),
+      appends_([this](const std::vector<std::vector<AuditEntry>*>& batch,
+                      std::vector<std::exception_ptr>&) { write(batch); },
+               tuning::max_audit_appends_per_commit) {
     Txn txn(db_);
     // Every statement is IF NOT EXISTS: on a new file it creates all, on a version 1 file it adds
     // what version 2 added (audit_by_outcome).
@@ -61,24 +64,30 @@ SqliteAuditLog::SqliteAuditLog(const std::string& path)
 
 void SqliteAuditLog::append(std::vector<AuditEntry> entries) {
     if (entries.empty()) return;
+    appends_.run(entries);
+}
+
+// One transaction for every append of the batch: they succeed or fail together.
+void SqliteAuditLog::write(const std::vector<std::vector<AuditEntry>*>& batch) {
     std::lock_guard lock(mutex_);
     Txn txn(db_);
     auto st = db_.prepare(
         "INSERT INTO audit(received_ms, user, device_id, replica, remote_address, seq, outcome, "
         "code, message, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const AuditEntry& e : entries) {
-        st.bind(1, e.received_ms)
-            .bind(2, audit_text(e.user))
-            .bind(3, audit_text(e.device_id))
-            .bind(4, audit_text(e.replica))
-            .bind(5, audit_text(e.remote_address))
-            .bind(6, static_cast<int64_t>(e.seq))
-            .bind(7, audit_text(e.outcome))
-            .bind(8, audit_text(e.code))
-            .bind(9, audit_text(e.message))
-            .bind(10, static_cast<int64_t>(e.changes))
-            .run();
-    }
+    for (const std::vector<AuditEntry>* entries : batch)
+        for (const AuditEntry& e : *entries) {
+            st.bind(1, e.received_ms)
+                .bind(2, audit_text(e.user))
+                .bind(3, audit_text(e.device_id))
+                .bind(4, audit_text(e.replica))
+                .bind(5, audit_text(e.remote_address))
+                .bind(6, static_cast<int64_t>(e.seq))
+                .bind(7, audit_text(e.outcome))
+                .bind(8, audit_text(e.code))
+                .bind(9, audit_text(e.message))
+                .bind(10, static_cast<int64_t>(e.changes))
+                .run();
+        }
     txn.commit();
 }
 

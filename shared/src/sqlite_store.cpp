@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <set>
+#include <unordered_map>
 
 #include "ocop/core/changeset_codec.hpp"
 #include "ocop/core/error.hpp"
@@ -103,6 +105,11 @@ struct SqliteStore::Statements {
           since(db.prepare(
               "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
               "seq>?1 ORDER BY seq LIMIT ?2")),
+          since_upto(db.prepare(
+              "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
+              "seq>?1 AND seq<=?2 ORDER BY seq")),
+          cell_value(db.prepare(
+              "SELECT value FROM cells WHERE collection=?1 AND record_id=?2 AND field=?3")),
           replica_insert(db.prepare("INSERT INTO replicas(name) VALUES(?1) RETURNING number")),
           replica_all(db.prepare("SELECT number, name FROM replicas")),
           last_applied(
@@ -145,10 +152,11 @@ struct SqliteStore::Statements {
 
     sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell,
         cell_stamp, upsert, record_stamps, record, ids_after, ids_by_value, ids_by_reference,
-        ids_by_blob, since, replica_insert, replica_all, last_applied, receipt, record_applied,
-        outbox_put, outbox_remove, outbox_list, outbox_count, retain, retained_put, retained_prune,
-        requeue, unretain, outbox_first, retained_count, quarantine_put, quarantine_remove,
-        quarantine_list, delete_cell, replace_cell, restamp, meta_get, meta_set;
+        ids_by_blob, since, since_upto, cell_value, replica_insert, replica_all, last_applied,
+        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count, retain,
+        retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
+        quarantine_put, quarantine_remove, quarantine_list, delete_cell, replace_cell, restamp,
+        meta_get, meta_set;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
@@ -162,6 +170,38 @@ class Resetting {
   private:
     sqlite::Stmt& s_;
 };
+
+// A connection that only reads, with its own statements.
+struct SqliteStore::Reader {
+    Reader(const std::string& path, sqlite::Durability durability, int cache_mib)
+        : db(path, durability, cache_mib), st(db) {
+        // Pages read in place from the mapped file instead of copied in by pread: a pull scans
+        // the change log, and the page cache of one connection holds little of it.
+        db.exec("PRAGMA mmap_size=" + std::to_string(kReaderMmapBytes));
+    }
+    static constexpr int64_t kReaderMmapBytes = int64_t{1} << 30;
+    std::mutex mutex;
+    sqlite::Db db;
+    Statements st;
+};
+
+template <class Fn>
+auto SqliteStore::reading(Fn&& fn) {
+    if (readers_.empty()) {
+        std::lock_guard lock(mutex_);
+        return fn(db_, *st_);
+    }
+    const size_t n = readers_.size();
+    const size_t first = next_reader_.fetch_add(1, std::memory_order_relaxed) % n;
+    for (size_t i = 0; i < n; ++i) {
+        Reader& r = *readers_[(first + i) % n];
+        std::unique_lock lock(r.mutex, std::try_to_lock);
+        if (lock.owns_lock()) return fn(r.db, r.st);
+    }
+    Reader& r = *readers_[first];
+    std::lock_guard lock(r.mutex);
+    return fn(r.db, r.st);
+}
 
 class SqliteStore::Txn final : public StoreTxn {
   public:
@@ -179,7 +219,7 @@ class SqliteStore::Txn final : public StoreTxn {
     }
 
     std::optional<Record> read(std::string_view collection, std::string_view id) override {
-        return s_.read_locked(collection, id);
+        return s_.read_locked(*s_.st_, collection, id);
     }
 
     bool merge(std::string_view collection, std::string_view id, std::string_view field,
@@ -337,7 +377,9 @@ class SqliteStore::Txn final : public StoreTxn {
         return sqlite3_changes(s_.db_.handle()) > 0;
     }
 
-    std::optional<std::string> meta(std::string_view key) override { return s_.meta_locked(key); }
+    std::optional<std::string> meta(std::string_view key) override {
+        return s_.meta_locked(*s_.st_, key);
+    }
 
     void set_meta(std::string_view key, std::string_view value) override {
         Resetting q(s_.st_->meta_set);
@@ -404,11 +446,12 @@ class SqliteStore::Txn final : public StoreTxn {
     uint64_t next_seq_;
 };
 
-SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability, int cache_mib)
+SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability, int cache_mib,
+                         size_t readers)
     : db_(path, durability, cache_mib) {
     db_.exec(kSchemaSql);
     st_ = std::make_unique<Statements>(db_);
-    if (const auto format = meta_locked("store_format")) {
+    if (const auto format = meta_locked(*st_, "store_format")) {
         if (*format != std::to_string(kStoreFormat))
             throw Error(ErrorKind::internal, errc::store_corrupt,
                         path + " has store format " + *format + "; this build reads " +
@@ -425,18 +468,27 @@ SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability,
         replica_numbers_.emplace(name, number);
         replica_names_.emplace(number, std::move(name));
     }
+    // After the schema exists: a reader prepares every statement at once. Each has a cache of
+    // its own, so they share the writer's budget.
+    const bool in_memory =
+        path.empty() || path == ":memory:" || path.find("mode=memory") != std::string::npos;
+    if (!in_memory)
+        for (size_t i = 0; i < readers; ++i)
+            readers_.push_back(std::make_unique<Reader>(
+                path, durability, std::max(1, cache_mib / static_cast<int>(readers + 1))));
 }
 
 SqliteStore::~SqliteStore() = default;
 
-std::optional<std::string> SqliteStore::meta_locked(std::string_view key) {
-    Resetting q(st_->meta_get);
+std::optional<std::string> SqliteStore::meta_locked(Statements& st, std::string_view key) {
+    Resetting q(st.meta_get);
     q->bind(1, key);
     if (!q->step()) return std::nullopt;
     return std::string(q->text(0));
 }
 
-const std::string& SqliteStore::replica_name(int64_t number) {
+std::string SqliteStore::replica_name(int64_t number) {
+    std::shared_lock lock(replicas_mutex_);
     const auto it = replica_names_.find(number);
     if (it == replica_names_.end())
         throw Error(ErrorKind::internal, errc::store_corrupt,
@@ -451,6 +503,7 @@ int64_t SqliteStore::replica_number(const std::string& name) {
     q->bind(1, name);
     q->step();
     const int64_t number = q->int64(0);
+    std::unique_lock lock(replicas_mutex_);
     replica_numbers_.emplace(name, number);
     replica_names_.emplace(number, name);
     replicas_added_in_txn_.push_back(name);
@@ -458,6 +511,7 @@ int64_t SqliteStore::replica_number(const std::string& name) {
 }
 
 void SqliteStore::forget_replicas_added_after(size_t kept) {
+    std::unique_lock lock(replicas_mutex_);
     while (replicas_added_in_txn_.size() > kept) {
         const std::string& name = replicas_added_in_txn_.back();
         replica_names_.erase(replica_numbers_.at(name));
@@ -493,8 +547,9 @@ void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
     }
 }
 
-std::optional<Record> SqliteStore::read_locked(std::string_view collection, std::string_view id) {
-    Resetting q(st_->record);
+std::optional<Record> SqliteStore::read_locked(Statements& st, std::string_view collection,
+                                               std::string_view id) {
+    Resetting q(st.record);
     q->bind(1, collection).bind(2, id);
     Record rec;
     while (q->step()) {
@@ -511,41 +566,57 @@ std::optional<Record> SqliteStore::read_locked(std::string_view collection, std:
 }
 
 std::optional<Record> SqliteStore::read(std::string_view collection, std::string_view id) {
-    std::lock_guard lock(mutex_);
-    return read_locked(collection, id);
+    return reading([&](sqlite::Db&, Statements& st) { return read_locked(st, collection, id); });
 }
 
 std::vector<Record> SqliteStore::query(std::string_view collection,
                                        const std::vector<FieldFilter>& filters, size_t limit,
                                        std::string_view after_id) {
-    std::lock_guard lock(mutex_);
-    const CandidateIndex index = candidate_index(filters);
-    const std::string value = filters.empty() ? std::string() : filters.front().equals.dump();
-    sqlite::Stmt& by = index == CandidateIndex::record_ids  ? st_->ids_after
-                       : index == CandidateIndex::reference ? st_->ids_by_reference
-                       : index == CandidateIndex::blob      ? st_->ids_by_blob
-                                                            : st_->ids_by_value;
-    const auto candidates = [&](const std::string& after, size_t batch) {
-        std::vector<std::string> ids;
-        Resetting q(by);
-        if (index == CandidateIndex::record_ids) {
-            q->bind(1, collection).bind(2, after).bind(3, static_cast<int64_t>(batch));
-        } else {
-            q->bind(1, collection).bind(2, filters.front().field).bind(3, value);
-            q->bind(4, after).bind(5, static_cast<int64_t>(batch));
+    return reading([&](sqlite::Db& db, Statements& st) {
+        // Candidates and records are read by several statements: one read transaction makes
+        // them one snapshot (on a reader a write may commit in between otherwise).
+        const bool own_txn = !readers_.empty();
+        if (own_txn) db.exec("BEGIN");
+        try {
+            const CandidateIndex index = candidate_index(filters);
+            const std::string value =
+                filters.empty() ? std::string() : filters.front().equals.dump();
+            sqlite::Stmt& by = index == CandidateIndex::record_ids  ? st.ids_after
+                               : index == CandidateIndex::reference ? st.ids_by_reference
+                               : index == CandidateIndex::blob      ? st.ids_by_blob
+                                                                    : st.ids_by_value;
+            const auto candidates = [&](const std::string& after, size_t batch) {
+                std::vector<std::string> ids;
+                Resetting q(by);
+                if (index == CandidateIndex::record_ids) {
+                    q->bind(1, collection).bind(2, after).bind(3, static_cast<int64_t>(batch));
+                } else {
+                    q->bind(1, collection).bind(2, filters.front().field).bind(3, value);
+                    q->bind(4, after).bind(5, static_cast<int64_t>(batch));
+                }
+                while (q->step()) ids.emplace_back(q->text(0));
+                return ids;
+            };
+            auto found = query_by_candidates(
+                filters, limit, after_id, candidates,
+                [&](const std::string& id) { return read_locked(st, collection, id); });
+            if (own_txn) db.exec("COMMIT");
+            return found;
+        } catch (...) {
+            if (own_txn) try {
+                    db.exec("ROLLBACK");
+                } catch (...) {
+                    // The original error is the one worth reporting.
+                }
+            throw;
         }
-        while (q->step()) ids.emplace_back(q->text(0));
-        return ids;
-    };
-    return query_by_candidates(filters, limit, after_id, candidates,
-                               [&](const std::string& id) { return read_locked(collection, id); });
+    });
 }
 
-ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
-    std::lock_guard lock(mutex_);
+ChangePage SqliteStore::fill_page(sqlite::Stmt& rows, uint64_t cursor, size_t max_cells,
+                                  size_t max_bytes) {
     ChangePageFiller page(cursor, max_cells, max_bytes);
-    Resetting q(st_->since);
-    q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(page.rows_to_read()));
+    Resetting q(rows);
     while (q->step()) {
         const std::string_view value = q->text(3);
         if (!page.fits(value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size()))
@@ -559,57 +630,148 @@ ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t 
     return page.take();
 }
 
-uint64_t SqliteStore::head() {
-    std::lock_guard lock(mutex_);
-    Resetting q(st_->max_seq);
+ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
+    return reading([&](sqlite::Db&, Statements& st) {
+        st.since.bind(1, static_cast<int64_t>(cursor))
+            .bind(2, static_cast<int64_t>(ChangePageFiller(cursor, max_cells, 0).rows_to_read()));
+        return fill_page(st.since, cursor, max_cells, max_bytes);
+    });
+}
+
+ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
+                                               size_t max_bytes, const ChangeSelector& selector) {
+    // Each write transaction takes the numbers above the head it found and commits them at
+    // once, so every row at or below a head once read is committed, and a page that ends
+    // before its limits has seen all of them.
+    if (upto <= cursor) return ChangePage{{}, cursor, false, 0};
+    int64_t own = -1;  // no cell carries replica number -1
+    if (!selector.skip_replica.empty()) {
+        std::shared_lock lock(replicas_mutex_);
+        if (const auto it = replica_numbers_.find(selector.skip_replica);
+            it != replica_numbers_.end())
+            own = it->second;
+    }
+    const auto skip_above = static_cast<int64_t>(selector.skip_above.packed());
+    const std::set<std::string, std::less<>> collections(selector.collections.begin(),
+                                                         selector.collections.end());
+    std::set<std::string, std::less<>> values;  // as stored: JSON text
+    for (const auto& v : selector.values) values.insert(nlohmann::json(v).dump());
+    return reading([&](sqlite::Db&, Statements& st) {
+        // Rows are read without decoding; a record's scope is looked up once (its `field`
+        // cell), and only the cells kept are copied and parsed.
+        std::unordered_map<std::string, bool> record_kept;
+        std::string key;
+        const auto kept = [&](std::string_view collection, std::string_view id) {
+            if (collections.count(collection)) return true;
+            key.assign(collection).append(1, '\0').append(id);
+            if (const auto it = record_kept.find(key); it != record_kept.end()) return it->second;
+            Resetting q(st.cell_value);
+            q->bind(1, collection).bind(2, id).bind(3, selector.field);
+            const bool in = q->step() && values.count(q->text(0)) != 0;
+            record_kept.emplace(key, in);
+            return in;
+        };
+        ChangePageFiller page(cursor, max_cells, max_bytes);
+        Resetting q(st.since_upto);
+        q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(upto));
+        size_t scanned = 0;
+        uint64_t last_scanned = cursor;
+        bool ended = true;  // every row up to `upto` was read
+        while (q->step()) {
+            if (scanned == selector.max_scanned) {
+                ended = false;
+                break;
+            }
+            ++scanned;
+            const auto seq = static_cast<uint64_t>(q->int64(6));
+            if (!(q->int64(5) == own && q->int64(4) > skip_above) && kept(q->text(0), q->text(1))) {
+                const std::string_view value = q->text(3);
+                if (!page.fits(value.size() + q->text(0).size() + q->text(1).size() +
+                               q->text(2).size())) {
+                    ended = false;
+                    break;
+                }
+                page.add(Cell{std::string(q->text(0)), std::string(q->text(1)),
+                              std::string(q->text(2)),
+                              CellValue{parse_stored(value),
+                                        Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
+                                              replica_name(q->int64(5))},
+                                        seq}});
+            }
+            last_scanned = seq;
+        }
+        ChangePage out = page.take();
+        out.scanned = scanned;
+        if (ended) {
+            out.cursor = upto;
+            out.more = false;
+        } else if (!out.more) {
+            // Stopped by the scan bound: past every row read, none of them kept after the last
+            // cell returned.
+            out.cursor = last_scanned;
+            out.more = true;
+        }
+        return out;
+    });
+}
+
+namespace {
+
+// The one integer a single-row aggregate statement answers.
+uint64_t single_count(sqlite::Stmt& st) {
+    Resetting q(st);
     q->step();
     return static_cast<uint64_t>(q->int64(0));
+}
+
+}  // namespace
+
+uint64_t SqliteStore::head() {
+    return reading([&](sqlite::Db&, Statements& st) { return single_count(st.max_seq); });
 }
 
 std::vector<Changeset> SqliteStore::outbox(size_t limit) {
-    std::lock_guard lock(mutex_);
-    std::vector<Changeset> out;
-    Resetting q(st_->outbox_list);
-    q->bind(1, static_cast<int64_t>(limit));
-    while (q->step()) out.push_back(codec::decode(q->text(0)));
-    return out;
+    return reading([&](sqlite::Db&, Statements& st) {
+        std::vector<Changeset> out;
+        Resetting q(st.outbox_list);
+        q->bind(1, static_cast<int64_t>(limit));
+        while (q->step()) out.push_back(codec::decode(q->text(0)));
+        return out;
+    });
 }
 
 std::vector<QuarantinedChangeset> SqliteStore::quarantined() {
-    std::lock_guard lock(mutex_);
-    std::vector<QuarantinedChangeset> out;
-    Resetting q(st_->quarantine_list);
-    while (q->step())
-        out.push_back(
-            {codec::decode(q->text(0)), std::string(q->text(1)), std::string(q->text(2))});
-    return out;
+    return reading([&](sqlite::Db&, Statements& st) {
+        std::vector<QuarantinedChangeset> out;
+        Resetting q(st.quarantine_list);
+        while (q->step())
+            out.push_back(
+                {codec::decode(q->text(0)), std::string(q->text(1)), std::string(q->text(2))});
+        return out;
+    });
 }
 
 size_t SqliteStore::outbox_size() {
-    std::lock_guard lock(mutex_);
-    Resetting q(st_->outbox_count);
-    q->step();
-    return static_cast<size_t>(q->int64(0));
+    return reading([&](sqlite::Db&, Statements& st) {
+        return static_cast<size_t>(single_count(st.outbox_count));
+    });
 }
 
 size_t SqliteStore::retained_size() {
-    std::lock_guard lock(mutex_);
-    Resetting q(st_->retained_count);
-    q->step();
-    return static_cast<size_t>(q->int64(0));
+    return reading([&](sqlite::Db&, Statements& st) {
+        return static_cast<size_t>(single_count(st.retained_count));
+    });
 }
 
 uint64_t SqliteStore::last_applied(const std::string& replica) {
-    std::lock_guard lock(mutex_);
-    Resetting q(st_->last_applied);
-    q->bind(1, replica);
-    q->step();
-    return static_cast<uint64_t>(q->int64(0));
+    return reading([&](sqlite::Db&, Statements& st) {
+        st.last_applied.bind(1, replica);
+        return single_count(st.last_applied);
+    });
 }
 
 std::optional<std::string> SqliteStore::meta(std::string_view key) {
-    std::lock_guard lock(mutex_);
-    return meta_locked(key);
+    return reading([&](sqlite::Db&, Statements& st) { return meta_locked(st, key); });
 }
 
 std::string SqliteStore::integrity_check() {

@@ -301,6 +301,15 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         visibility = scope_->scope(
             [this](std::string_view c, std::string_view id) { return store_.read(c, id); },
             who.grants, req.only_units);
+    // The same filters as SQL the store runs while it reads (a pre-filter; `keep` below still
+    // decides): a commune's device does not make the server decode the province's changes.
+    // Made after page.head was read, so it knows every unit the rows up to that head name.
+    std::optional<ChangeSelector> selector;
+    if (filter_units) selector = scope_->selector(store_, who.grants, req.only_units);
+    if (selector && skip_own) {
+        selector->skip_replica = who.replica;
+        selector->skip_above = restamp_floor;
+    }
     page.cursor = req.cursor;
     size_t kept_bytes = 0;
     size_t scanned = 0;
@@ -308,10 +317,12 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         cells, std::min(cells * tuning::max_scan_pages_per_pull, tuning::max_scan_cells_per_pull));
     bool more = true;
     while (more && page.cells.size() < cells && kept_bytes < bytes && scanned < scan_budget) {
-        ChangePage changes = store_.changes_since(
-            page.cursor, std::min(cells - page.cells.size(), scan_budget - scanned),
-            bytes - kept_bytes);
-        scanned += changes.cells.size();
+        const size_t want = std::min(cells - page.cells.size(), scan_budget - scanned);
+        if (selector) selector->max_scanned = scan_budget - scanned;
+        ChangePage changes = selector ? store_.selected_changes_since(page.cursor, page.head, want,
+                                                                      bytes - kept_bytes, *selector)
+                                      : store_.changes_since(page.cursor, want, bytes - kept_bytes);
+        scanned += std::max(changes.scanned, changes.cells.size());
         std::vector<bool> keep(changes.cells.size(), true);
         if (skip_own)
             for (size_t i = 0; i < changes.cells.size(); ++i)

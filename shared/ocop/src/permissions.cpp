@@ -162,6 +162,13 @@ std::vector<std::string> PermissionTable::unit_scoped_collections() const {
     return out;
 }
 
+std::vector<std::string> PermissionTable::reference_collections() const {
+    std::vector<std::string> out;
+    for (const auto& [name, perms] : collections_)
+        if (perms.reference) out.push_back(name);
+    return out;
+}
+
 PermissionTable::Decision PermissionTable::decide(std::string_view role,
                                                   std::string_view collection, Operation op,
                                                   const std::vector<std::string>& fields,

@@ -1,6 +1,8 @@
 #include "ocop/domain/unit_scope_policy.hpp"
 
+#include <deque>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "ocop/core/uuid.hpp"
@@ -48,6 +50,56 @@ std::unique_ptr<sync::RecordScope> UnitScopePolicy::scope(
     RecordReader read, const std::vector<Grant>& grants,
     const std::optional<std::vector<std::string>>& only_units) const {
     return std::make_unique<UnitRecordScope>(std::move(read), grants, only_units, table_);
+}
+
+namespace {
+
+// `units` and every live admin unit below one of them: the units whose parent or successor link
+// leads to one (UnitCoverage::covers walks the same links upwards from a record's unit). The
+// walk down is bounded only by the province, so a unit it reaches and covers() would give up on
+// (a chain deeper than its limit) is kept: the selector may keep more than the scope, not less.
+std::set<std::string> units_below(Store& store, std::set<std::string> units) {
+    std::deque<std::string> todo(units.begin(), units.end());
+    constexpr size_t page = 500;
+    while (!todo.empty()) {
+        const std::string id = todo.front();
+        todo.pop_front();
+        for (const char* link : {"parent", "successor"}) {
+            std::string after;
+            for (;;) {
+                const auto children = store.query("admin_unit", {{link, Value(id)}}, page, after);
+                for (const auto& child : children)
+                    if (units.insert(child.id).second) todo.push_back(child.id);
+                if (children.size() < page) break;
+                after = children.back().id;
+            }
+        }
+    }
+    return units;
+}
+
+}  // namespace
+
+std::optional<ChangeSelector> UnitScopePolicy::selector(
+    Store& store, const std::vector<Grant>& grants,
+    const std::optional<std::vector<std::string>>& only_units) const {
+    std::set<std::string> granted;
+    for (const auto& g : grants) granted.insert(g.unit);
+    std::set<std::string> units = units_below(store, std::move(granted));
+    ChangeSelector sel;
+    sel.field = unit_field;
+    if (only_units) {
+        // A backfill: the records of those units (and below), still within the grants, and no
+        // reference data (RecordVisibility::visible).
+        const std::set<std::string> only =
+            units_below(store, std::set<std::string>(only_units->begin(), only_units->end()));
+        for (const auto& u : units)
+            if (only.count(u)) sel.values.push_back(u);
+    } else {
+        sel.collections = table_.reference_collections();
+        sel.values.assign(units.begin(), units.end());
+    }
+    return sel;
 }
 
 std::vector<std::string> UnitScopePolicy::covered_units(Store& store,

@@ -12,6 +12,11 @@ namespace ocop::server::tuning {
 // one core of the reference machine: paid once per login (device enrolment), never per sync.
 // Each hash stores its own count, so raising this later does not invalidate existing passwords.
 inline constexpr uint32_t pbkdf2_iterations = 600'000;
+// Read connections of the server's SQLite store beside the writing one: pulls and the scope
+// checks of a burst read while a group commit waits for its fsync (SqliteStore).
+inline constexpr size_t sqlite_store_readers = 4;
+// Appends to the SQLite audit trail that share one commit at most (SqliteAuditLog).
+inline constexpr size_t max_audit_appends_per_commit = 256;
 // A stored count above this is treated as a corrupt hash rather than burning minutes of CPU.
 inline constexpr uint32_t max_pbkdf2_iterations = 10'000'000;
 inline constexpr size_t password_salt_bytes = 16;

@@ -3,8 +3,10 @@
 // (packed HLC, replica number) and the local sequence number that makes pulls incremental.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,9 +19,13 @@ namespace ocop {
 class SqliteStore final : public Store {
   public:
     // Opens or creates the database file (":memory:" for a private in-memory store).
+    // `readers`: connections kept for reads beside the one that writes, so that reads (a
+    // server's pulls) run while a write transaction waits for its fsync, and on both cores.
+    // WAL gives each read a committed snapshot. 0 (a device's default): one connection serves
+    // reads and writes in turn. An in-memory store has no readers (its data is per connection).
     explicit SqliteStore(const std::string& path,
                          sqlite::Durability durability = sqlite::Durability::full,
-                         int cache_mib = 64);
+                         int cache_mib = 64, size_t readers = 0);
     ~SqliteStore() override;
 
     void write(const std::function<void(StoreTxn&)>& fn) override;
@@ -27,6 +33,8 @@ class SqliteStore final : public Store {
     std::vector<Record> query(std::string_view collection, const std::vector<FieldFilter>& filters,
                               size_t limit, std::string_view after_id) override;
     ChangePage changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) override;
+    ChangePage selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
+                                      size_t max_bytes, const ChangeSelector& selector) override;
     uint64_t head() override;
     std::vector<Changeset> outbox(size_t limit) override;
     size_t outbox_size() override;
@@ -46,18 +54,32 @@ class SqliteStore final : public Store {
   private:
     friend class Txn;
     struct Statements;
+    struct Reader;
 
-    std::optional<Record> read_locked(std::string_view collection, std::string_view id);
-    std::optional<std::string> meta_locked(std::string_view key);
-    const std::string& replica_name(int64_t number);
+    // Runs fn(db, statements) on a connection free for reading: a reader if there are any (one
+    // not in use, else waits for one), else the writer's, under its mutex.
+    template <class Fn>
+    auto reading(Fn&& fn);
+
+    std::optional<Record> read_locked(Statements& st, std::string_view collection,
+                                      std::string_view id);
+    std::optional<std::string> meta_locked(Statements& st, std::string_view key);
+    std::string replica_name(int64_t number);
+    // Reads one page of cells from a statement stepping (collection, record_id, field, value,
+    // hlc, replica, seq) rows in sequence order.
+    ChangePage fill_page(sqlite::Stmt& rows, uint64_t cursor, size_t max_cells, size_t max_bytes);
     int64_t replica_number(const std::string& name);  // inserts unknown replicas
     // Forgets the replicas first numbered in this transaction after the first `kept` of them
     // (their rows were rolled back).
     void forget_replicas_added_after(size_t kept);
 
-    std::mutex mutex_;  // one connection; the store serialises its callers
+    std::mutex mutex_;  // the writing connection; the store serialises its writers
     sqlite::Db db_;
     std::unique_ptr<Statements> st_;
+    std::vector<std::unique_ptr<Reader>> readers_;
+    std::atomic<size_t> next_reader_{0};
+    // Written by the writer only (under mutex_ too); readers map replica numbers with it.
+    mutable std::shared_mutex replicas_mutex_;
     std::unordered_map<std::string, int64_t> replica_numbers_;
     std::unordered_map<int64_t, std::string> replica_names_;
     std::vector<std::string> replicas_added_in_txn_;

@@ -53,6 +53,29 @@ struct ChangePage {
     std::vector<Cell> cells;
     uint64_t cursor = 0;  // pass this back to continue
     bool more = false;    // true if cells after `cursor` existed when the page was read
+    // Rows of the change log read for this page, kept or not (selected_changes_since); 0 when
+    // only the cells returned were read.
+    size_t scanned = 0;
+};
+
+// Which cells of the change log a pull may keep, in terms a store can evaluate while it reads
+// the log (in SQL), so that a device scoped to one commune does not make the server read and
+// decode the whole province's changes to find its own. A pre-filter only: the caller's scope
+// still decides every cell returned (sync::RecordScope), so a selector that keeps too much costs
+// time, never a leak.
+struct ChangeSelector {
+    // Records kept: every record of `collections`, and every record whose current `field` cell
+    // holds one of the strings `values`.
+    std::vector<std::string> collections;
+    std::string field;
+    std::vector<std::string> values;
+    // Cells whose current stamp is `skip_replica`'s with a clock above `skip_above` are left out
+    // (a device's own writes: no echo). Empty: none is.
+    std::string skip_replica;
+    Hlc skip_above;
+    // Rows read at most, kept or not: the page ends there (with `more`), so one request's work
+    // stays bounded however little of the log the device may keep.
+    size_t max_scanned = SIZE_MAX;
 };
 
 // What applying a changeset did to each of its field changes.
@@ -181,6 +204,17 @@ class Store {
     // Cells applied after `cursor`, at most `max_cells` and about `max_bytes` of values (always at
     // least one cell if any exists, so a page can hold any single value).
     virtual ChangePage changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) = 0;
+    // The same up to `upto` (a head() read before the selector was made, so that the selector
+    // knows every record the rows it judges name), without the cells `selector` leaves out; the
+    // cursor still moves past them, to `upto` when the page ends before its limits. This
+    // default reads every cell (correct, as the selector is a pre-filter: the SQL stores
+    // override it).
+    virtual ChangePage selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
+                                              size_t max_bytes, const ChangeSelector& selector) {
+        (void)upto;
+        (void)selector;
+        return changes_since(cursor, max_cells, max_bytes);
+    }
     virtual uint64_t head() = 0;
 
     virtual std::vector<Changeset> outbox(size_t limit) = 0;

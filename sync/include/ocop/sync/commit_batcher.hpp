@@ -1,59 +1,40 @@
-// Group commit: concurrent callers share one durable store transaction. Each caller's work runs
-// in its own savepoint of that transaction, and every caller returns only after the commit (and
-// its fsync, synchronous=FULL) is done, so an acknowledged push is as durable as before; the
-// cost of the fsync is paid once per batch instead of once per request.
+// Group commit of pushes: concurrent callers share one durable store transaction
+// (ocop/core/group_commit.hpp). Each caller's work runs in its own savepoint of that
+// transaction, and every caller returns only after the commit (and its fsync,
+// synchronous=FULL) is done, so an acknowledged push is as durable as before.
 //
-// Leader/follower: a caller that finds no commit in flight becomes the leader and runs every
-// waiting caller's work in one transaction; callers that arrive meanwhile queue for the next
-// one. One caller's failure is its own (its savepoint is rolled back and it gets its exception);
-// a failed commit fails every caller of that batch with the store's error, and nothing of that
-// batch is written.
+// One caller's failure is its own (its savepoint is rolled back and it gets its exception);
+// a failed commit fails every caller of that batch with the store's error (transient for a full
+// disk or an I/O error, so devices retry), and nothing of that batch is written.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
-#include <exception>
 #include <functional>
-#include <mutex>
 
+#include "ocop/core/group_commit.hpp"
 #include "ocop/core/store.hpp"
 
 namespace ocop::sync {
 
 class CommitBatcher {
   public:
+    using Work = const std::function<void(StoreTxn&)>;
+
     // `max_batch`: callers whose work shares one transaction at most. A batch holds the store
     // for the sum of its callers' work, so this bounds how long a commit keeps readers waiting.
-    explicit CommitBatcher(Store& store, size_t max_batch = 64)
-        : store_(store), max_batch_(max_batch ? max_batch : 1) {}
-    CommitBatcher(const CommitBatcher&) = delete;
-    CommitBatcher& operator=(const CommitBatcher&) = delete;
+    explicit CommitBatcher(Store& store, size_t max_batch = 64);
 
     // Runs `work` inside a shared store transaction and returns once that transaction committed.
     // Throws what `work` threw (its writes undone, others' kept) or the commit's error.
-    void run(const std::function<void(StoreTxn&)>& work);
+    void run(const std::function<void(StoreTxn&)>& work) { group_.run(work); }
 
     // Callers queued behind the commit in flight (for tests that need a batch of known shape).
-    size_t waiting() const;
+    size_t waiting() const { return group_.waiting(); }
     // Transactions committed or failed so far.
-    size_t batches() const;
+    size_t batches() const { return group_.batches(); }
 
   private:
-    struct Entry {
-        const std::function<void(StoreTxn&)>* work;
-        std::exception_ptr error;
-        bool done = false;
-    };
-    void lead(std::unique_lock<std::mutex>& lock);
-
-    Store& store_;
-    const size_t max_batch_;
-    mutable std::mutex mutex_;
-    std::condition_variable changed_;
-    std::deque<Entry*> queue_;  // callers not yet taken into a batch, in arrival order
-    bool leading_ = false;      // a leader is running a batch
-    size_t batches_ = 0;
+    GroupCommit<Work> group_;
 };
 
 }  // namespace ocop::sync

@@ -56,6 +56,19 @@ class ScopePolicy {
         RecordReader read, const std::vector<Grant>& grants,
         const std::optional<std::vector<std::string>>& only_units = std::nullopt) const = 0;
 
+    // The same scope as a ChangeSelector a store evaluates while it reads the change log, so
+    // that a pull reads only what it may keep; read from `store` now. It may keep more than the
+    // scope (the scope still judges every cell) but never less. Nullopt: no such description
+    // (every cell is read and judged).
+    virtual std::optional<ChangeSelector> selector(
+        Store& store, const std::vector<Grant>& grants,
+        const std::optional<std::vector<std::string>>& only_units) const {
+        (void)store;
+        (void)grants;
+        (void)only_units;
+        return std::nullopt;
+    }
+
     // The unit ids a device keeps when it evicts: the granted ids and every unit of `store`
     // the grants cover.
     virtual std::vector<std::string> covered_units(Store& store,

@@ -63,6 +63,8 @@ class PermissionTable {
     bool is_reference(std::string_view collection) const;
     // The collections whose records belong to a unit (all but the reference ones).
     std::vector<std::string> unit_scoped_collections() const;
+    // The reference collections: every device holds all of their records.
+    std::vector<std::string> reference_collections() const;
     // May `role` do `op` on `collection`, writing `fields`, on a record in state `state` (the
     // stored one; for a new record the one it is created in)? When not, the closest reason:
     // a line for the role and operation exists but excludes the state, or a field.

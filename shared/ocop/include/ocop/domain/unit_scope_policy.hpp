@@ -17,6 +17,11 @@ class UnitScopePolicy final : public sync::ScopePolicy {
     std::unique_ptr<sync::RecordScope> scope(
         RecordReader read, const std::vector<Grant>& grants,
         const std::optional<std::vector<std::string>>& only_units) const override;
+    // Reference collections, and records whose unit is granted or lies below a granted unit
+    // (the units reached from the granted ones through child links: one query per unit).
+    std::optional<ChangeSelector> selector(
+        Store& store, const std::vector<Grant>& grants,
+        const std::optional<std::vector<std::string>>& only_units) const override;
     std::vector<std::string> covered_units(Store& store,
                                            const std::vector<Grant>& grants) const override;
     size_t evict(StoreTxn& txn, const std::vector<std::string>& keep) const override;
