@@ -86,15 +86,6 @@ const Statement kIdsByBlob{"ids_by_blob",
 const Statement kSince{"since",
                        "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells "
                        "WHERE seq>$1 ORDER BY seq LIMIT $2"};
-// SyncService::pull's pre-filter (ChangeSelector): the record's current `field` cell is one
-// primary-key lookup; an unknown replica ($3) is number -1, which no cell carries.
-const Statement kSinceSelected{
-    "since_selected",
-    "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells c WHERE seq>$1 AND "
-    "seq<=$2 AND NOT (replica=COALESCE((SELECT number FROM replicas WHERE name=$3), -1) AND "
-    "hlc>$4) AND (collection IN (SELECT jsonb_array_elements_text($5::jsonb)) OR EXISTS (SELECT "
-    "1 FROM cells u WHERE u.collection=c.collection AND u.record_id=c.record_id AND u.field=$6 "
-    "AND u.value IN (SELECT jsonb_array_elements_text($7::jsonb)))) ORDER BY seq LIMIT $8"};
 const Statement kReplicaByName{"replica_by_name", "SELECT number FROM replicas WHERE name=$1"};
 const Statement kReplicaByNumber{"replica_by_number", "SELECT name FROM replicas WHERE number=$1"};
 const Statement kReplicaInsert{"replica_insert",
@@ -585,30 +576,6 @@ ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_
     auto c = pool_.acquire();
     const uint64_t rows = ChangePageFiller(cursor, max_cells, 0).rows_to_read();
     return fill_page(*c, c->run(kSince, {num(cursor), num(rows)}), cursor, max_cells, max_bytes);
-}
-
-ChangePage PgStore::selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
-                                           size_t max_bytes, const ChangeSelector& selector) {
-    // Writers hold the store's advisory lock from their first number to their commit, so
-    // every row at or below a head once read is committed (the one pull order across
-    // processes), and a page that ends before its limits has seen all of them.
-    if (upto <= cursor) return ChangePage{{}, cursor, false, 0};
-    nlohmann::json values = nlohmann::json::array();
-    for (const auto& v : selector.values) values.push_back(nlohmann::json(v).dump());
-    auto c = pool_.acquire();
-    const uint64_t rows = ChangePageFiller(cursor, max_cells, 0).rows_to_read();
-    ChangePage page =
-        fill_page(*c,
-                  c->run(kSinceSelected, {num(cursor), num(upto), selector.skip_replica,
-                                          num(static_cast<int64_t>(selector.skip_above.packed())),
-                                          nlohmann::json(selector.collections).dump(),
-                                          selector.field, values.dump(), num(rows)}),
-                  cursor, max_cells, max_bytes);
-    // PostgreSQL evaluates the selector itself: only the rows kept are counted as read, and
-    // the LIMIT bounds them (max_scanned is not needed to bound the answer).
-    page.scanned = page.cells.size();
-    if (!page.more) page.cursor = std::max(page.cursor, upto);
-    return page;
 }
 
 uint64_t PgStore::head() {

@@ -207,8 +207,8 @@ class Store {
     // The same up to `upto` (a head() read before the selector was made, so that the selector
     // knows every record the rows it judges name), without the cells `selector` leaves out; the
     // cursor still moves past them, to `upto` when the page ends before its limits. This
-    // default reads every cell (correct, as the selector is a pre-filter: the SQL stores
-    // override it).
+    // default reads every cell (correct, as the selector is a pre-filter; SQLite overrides
+    // it).
     virtual ChangePage selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
                                               size_t max_bytes, const ChangeSelector& selector) {
         (void)upto;

@@ -44,8 +44,6 @@ class PgStore final : public Store {
     std::vector<Record> query(std::string_view collection, const std::vector<FieldFilter>& filters,
                               size_t limit, std::string_view after_id) override;
     ChangePage changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) override;
-    ChangePage selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
-                                      size_t max_bytes, const ChangeSelector& selector) override;
     uint64_t head() override;
     std::vector<Changeset> outbox(size_t limit) override;
     size_t outbox_size() override;
