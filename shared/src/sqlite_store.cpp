@@ -613,28 +613,27 @@ std::vector<Record> SqliteStore::query(std::string_view collection,
     });
 }
 
-ChangePage SqliteStore::fill_page(sqlite::Stmt& rows, uint64_t cursor, size_t max_cells,
-                                  size_t max_bytes) {
-    ChangePageFiller page(cursor, max_cells, max_bytes);
-    Resetting q(rows);
-    while (q->step()) {
-        const std::string_view value = q->text(3);
-        if (!page.fits(value.size() + q->text(0).size() + q->text(1).size() + q->text(2).size()))
-            break;
-        page.add(Cell{std::string(q->text(0)), std::string(q->text(1)), std::string(q->text(2)),
-                      CellValue{parse_stored(value),
-                                Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
-                                      replica_name(q->int64(5))},
-                                static_cast<uint64_t>(q->int64(6))}});
-    }
-    return page.take();
+// The row's weight against a page's byte budget: the value's JSON text and the names that locate
+// it (ChangePageFiller::fits).
+size_t SqliteStore::row_bytes(sqlite::Stmt& row) {
+    return row.text(3).size() + row.text(0).size() + row.text(1).size() + row.text(2).size();
+}
+
+Cell SqliteStore::cell_of_row(sqlite::Stmt& row) {
+    return Cell{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
+                CellValue{parse_stored(row.text(3)),
+                          Stamp{Hlc::unpack(static_cast<uint64_t>(row.int64(4))),
+                                replica_name(row.int64(5))},
+                          static_cast<uint64_t>(row.int64(6))}};
 }
 
 ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
     return reading([&](sqlite::Db&, Statements& st) {
-        st.since.bind(1, static_cast<int64_t>(cursor))
-            .bind(2, static_cast<int64_t>(ChangePageFiller(cursor, max_cells, 0).rows_to_read()));
-        return fill_page(st.since, cursor, max_cells, max_bytes);
+        ChangePageFiller page(cursor, max_cells, max_bytes);
+        Resetting q(st.since);
+        q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(page.rows_to_read()));
+        while (q->step() && page.fits(row_bytes(*q))) page.add(cell_of_row(*q));
+        return page.take();
     });
 }
 
@@ -683,22 +682,14 @@ ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, s
                 break;
             }
             ++scanned;
-            const auto seq = static_cast<uint64_t>(q->int64(6));
             if (!(q->int64(5) == own && q->int64(4) > skip_above) && kept(q->text(0), q->text(1))) {
-                const std::string_view value = q->text(3);
-                if (!page.fits(value.size() + q->text(0).size() + q->text(1).size() +
-                               q->text(2).size())) {
+                if (!page.fits(row_bytes(*q))) {
                     ended = false;
                     break;
                 }
-                page.add(Cell{std::string(q->text(0)), std::string(q->text(1)),
-                              std::string(q->text(2)),
-                              CellValue{parse_stored(value),
-                                        Stamp{Hlc::unpack(static_cast<uint64_t>(q->int64(4))),
-                                              replica_name(q->int64(5))},
-                                        seq}});
+                page.add(cell_of_row(*q));
             }
-            last_scanned = seq;
+            last_scanned = static_cast<uint64_t>(q->int64(6));
         }
         ChangePage out = page.take();
         out.scanned = scanned;

@@ -301,7 +301,7 @@ PullPage SyncService::pull(const PullRequest& req, const Principal& who) {
         visibility = scope_->scope(
             [this](std::string_view c, std::string_view id) { return store_.read(c, id); },
             who.grants, req.only_units);
-    // The same filters as SQL the store runs while it reads (a pre-filter; `keep` below still
+    // The same filters for the store to apply while it reads (a pre-filter; `keep` below still
     // decides): a commune's device does not make the server decode the province's changes.
     // Made after page.head was read, so it knows every unit the rows up to that head name.
     std::optional<ChangeSelector> selector;

@@ -556,9 +556,10 @@ std::vector<Record> PgStore::query(std::string_view collection,
                                [&](const std::string& id) { return read_on(*c, collection, id); });
 }
 
-ChangePage PgStore::fill_page(Connection& c, const Result& r, uint64_t cursor, size_t max_cells,
-                              size_t max_bytes) {
+ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
+    auto c = pool_.acquire();
     ChangePageFiller page(cursor, max_cells, max_bytes);
+    const Result r = c->run(kSince, {num(cursor), num(page.rows_to_read())});
     for (int i = 0; i < r.rows(); ++i) {
         const std::string_view value = r.text(i, 3);
         if (!page.fits(value.size() + r.text(i, 0).size() + r.text(i, 1).size() +
@@ -567,15 +568,9 @@ ChangePage PgStore::fill_page(Connection& c, const Result& r, uint64_t cursor, s
         page.add(
             Cell{std::string(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2)),
                  CellValue{parse_stored(value),
-                           Stamp{unpacked(r, i, 4), replica_name(c, r.i64(i, 5))}, r.u64(i, 6)}});
+                           Stamp{unpacked(r, i, 4), replica_name(*c, r.i64(i, 5))}, r.u64(i, 6)}});
     }
     return page.take();
-}
-
-ChangePage PgStore::changes_since(uint64_t cursor, size_t max_cells, size_t max_bytes) {
-    auto c = pool_.acquire();
-    const uint64_t rows = ChangePageFiller(cursor, max_cells, 0).rows_to_read();
-    return fill_page(*c, c->run(kSince, {num(cursor), num(rows)}), cursor, max_cells, max_bytes);
 }
 
 uint64_t PgStore::head() {

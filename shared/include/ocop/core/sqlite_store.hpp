@@ -65,9 +65,10 @@ class SqliteStore final : public Store {
                                       std::string_view id);
     std::optional<std::string> meta_locked(Statements& st, std::string_view key);
     std::string replica_name(int64_t number);
-    // Reads one page of cells from a statement stepping (collection, record_id, field, value,
-    // hlc, replica, seq) rows in sequence order.
-    ChangePage fill_page(sqlite::Stmt& rows, uint64_t cursor, size_t max_cells, size_t max_bytes);
+    // Of a change-log row (collection, record_id, field, value, hlc, replica, seq): its weight
+    // against a page's byte budget, and the cell it holds.
+    static size_t row_bytes(sqlite::Stmt& row);
+    Cell cell_of_row(sqlite::Stmt& row);
     int64_t replica_number(const std::string& name);  // inserts unknown replicas
     // Forgets the replicas first numbered in this transaction after the first `kept` of them
     // (their rows were rolled back).

@@ -61,10 +61,6 @@ class PgStore final : public Store {
     friend class Txn;
     std::optional<Record> read_on(Connection& c, std::string_view collection, std::string_view id);
     const std::string& replica_name(Connection& c, int64_t number);
-    // One page of cells from rows (collection, record_id, field, value, hlc, replica, seq) in
-    // sequence order, at most ChangePageFiller::rows_to_read() of them.
-    ChangePage fill_page(Connection& c, const Result& rows, uint64_t cursor, size_t max_cells,
-                         size_t max_bytes);
     int64_t replica_number(Connection& c, const std::string& name);  // inserts unknown ones
     void forget_replicas_added_after(size_t kept);
 
