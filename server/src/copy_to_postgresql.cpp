@@ -38,15 +38,19 @@ constexpr Table kTables[] = {{"ocop.db", "replicas"},           {"ocop.db", "cel
                              {"accounts.db", "users"},          {"accounts.db", "devices"},
                              {"accounts.db", "grants"},         {"audit.db", "audit"}};
 
-// Keys of the SQLite data store's meta that describe the SQLite file itself.
+// Keys of the SQLite data store's meta that describe the SQLite file itself: its format, and
+// its scope index (docs/storage.md), which PostgreSQL does not keep.
 bool sqlite_only_meta(const std::string& key) {
-    return key == "store_format";
+    return key == "store_format" || key == "scope_index";
 }
 
+// The columns copied: every column but those of the SQLite file's own indexes (cells.scope).
 std::vector<std::string> sqlite_columns(sqlite::Db& db, const char* table) {
     auto q = db.prepare(std::string("SELECT name FROM pragma_table_info('") + table + "')");
     std::vector<std::string> out;
-    while (q.step()) out.emplace_back(q.text(0));
+    while (q.step())
+        if (!(std::string_view(table) == "cells" && q.text(0) == "scope"))
+            out.emplace_back(q.text(0));
     return out;
 }
 

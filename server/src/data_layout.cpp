@@ -14,6 +14,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_db.hpp"
+#include "ocop/core/sqlite_store.hpp"
 #include "ocop/core/stored_number.hpp"
 #include "ocop/server/sqlite_audit_log.hpp"
 
@@ -113,12 +114,28 @@ std::optional<std::string> step_audit_by_outcome(const fs::path& dir) {
     return "audit.db: index audit_by_outcome (outcome, received_ms); audit.db version 2";
 }
 
+// Layout 2 -> 3: ocop.db gets cells.scope and its index cells_by_scope (store_format 2).
+// SqliteStore's open does it, in one transaction with the new format number, as for audit.db
+// above; the scopes themselves are written when the server first opens the file with its scope
+// index (SqliteStore::index_scopes), so ocop-admin migrating a directory needs no domain.
+std::optional<std::string> step_cells_by_scope(const fs::path& dir) {
+    const fs::path file = dir / "ocop.db";
+    if (!fs::exists(file)) return std::nullopt;
+    {
+        sqlite::Db db(file.string(), sqlite::Durability::full, /*cache_mib=*/1);
+        auto format = db.prepare("SELECT value FROM meta WHERE key='store_format'");
+        if (format.step() && format.text(0) != "1") return std::nullopt;
+    }
+    SqliteStore store(file.string(), sqlite::Durability::full, /*cache_mib=*/8);
+    return "ocop.db: column cells.scope and index cells_by_scope (scope, seq); store_format 2";
+}
+
 struct Step {
     int to;                                                  // the layout once this step is done
     std::optional<std::string> (*run)(const fs::path& dir);  // what it did, if anything
 };
 
-constexpr Step kSteps[] = {{2, step_audit_by_outcome}};
+constexpr Step kSteps[] = {{2, step_audit_by_outcome}, {3, step_cells_by_scope}};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == data_layout_version - 1,
               "one step per layout after 1");
 

@@ -1,5 +1,7 @@
 #include "ocop/server/server_stores.hpp"
 
+#include <chrono>
+
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
@@ -8,6 +10,7 @@
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/core/sqlite_store.hpp"
+#include "ocop/domain/unit_scope_policy.hpp"
 #include "ocop/postgres/pg_account_store.hpp"
 #include "ocop/postgres/pg_audit_log.hpp"
 #include "ocop/postgres/pg_login_throttle_state.hpp"
@@ -51,8 +54,21 @@ ServerStores open_sqlite(const ServerOptions& options) {
     });
     ServerStores s;
     // Durability::full: an answered push has reached the disk, whatever happens next.
-    s.data = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full,
-                                           /*cache_mib=*/64, tuning::sqlite_store_readers);
+    auto data = std::make_unique<SqliteStore>(file("ocop.db"), sqlite::Durability::full,
+                                              /*cache_mib=*/64, tuning::sqlite_store_readers);
+    // A commune's pull reads its units' rows only (docs/storage.md, "The scope index").
+    if (const auto index = domain::builtin_scope_policy().scope_index()) {
+        const auto started = std::chrono::steady_clock::now();
+        if (data->index_scopes(*index))
+            Poco::Logger::get("ocop.server")
+                .notice("ocop.db: every cell's scope (its record's '" + index->field +
+                        "') written for the scope index, in " +
+                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count()) +
+                        " ms");
+    }
+    s.data = std::move(data);
     s.accounts = std::make_unique<SqliteAccountStore>(file("accounts.db"),
                                                       account_options(options, *s.data));
     s.audit = std::make_unique<SqliteAuditLog>(file("audit.db"));

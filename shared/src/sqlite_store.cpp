@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -16,7 +17,14 @@ namespace ocop {
 
 namespace {
 
-constexpr int kStoreFormat = 1;
+// Format 2: cells.scope and its index (SqliteStore::index_scopes); a format-1 file gains the
+// column when opened (empty: no scope index until one is asked for).
+constexpr int kStoreFormat = 2;
+
+// The scope of a row whose record has none (no scope cell, or a reference collection's).
+constexpr std::string_view kNoScope = "-";
+// The meta key of the scope index a file keeps (index_scopes), as JSON.
+constexpr std::string_view kScopeIndexKey = "scope_index";
 
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -30,7 +38,8 @@ CREATE TABLE IF NOT EXISTS cells(
     field TEXT NOT NULL,
     value TEXT NOT NULL,
     hlc INTEGER NOT NULL,
-    replica INTEGER NOT NULL REFERENCES replicas(number));
+    replica INTEGER NOT NULL REFERENCES replicas(number),
+    scope TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS cells_by_key ON cells(collection, record_id, field);
 -- Only references are indexed by value (a quoted UUID is 38 bytes of JSON): they are what
 -- queries follow (the findings of an inspection, the records of a unit). Indexing every value
@@ -53,6 +62,14 @@ CREATE TABLE IF NOT EXISTS retained(
     seq INTEGER PRIMARY KEY, body TEXT NOT NULL, acked_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine(
     seq INTEGER PRIMARY KEY, body TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);
+)sql";
+
+// After an older file gained cells.scope (SqliteStore's constructor).
+constexpr const char* kIndexSql = R"sql(
+-- A row's record scope (index_scopes) with its sequence number: a pull scoped to a few units
+-- reads their ranges only. Rows without a scope (a device's store) are not in it and cost
+-- nothing.
+CREATE INDEX IF NOT EXISTS cells_by_scope ON cells(scope, seq) WHERE scope IS NOT NULL;
 )sql";
 
 Value parse_stored(std::string_view text) {
@@ -81,10 +98,12 @@ struct SqliteStore::Statements {
           cell_stamp(db.prepare(
               "SELECT hlc, replica FROM cells WHERE collection=?1 AND record_id=?2 AND field=?3")),
           upsert(db.prepare(
-              "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq) "
-              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(collection, record_id, field) DO "
-              "UPDATE SET seq=excluded.seq, value=excluded.value, hlc=excluded.hlc, "
-              "replica=excluded.replica")),
+              "INSERT INTO cells(collection, record_id, field, value, hlc, replica, seq, scope) "
+              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(collection, record_id, field) "
+              "DO UPDATE SET seq=excluded.seq, value=excluded.value, hlc=excluded.hlc, "
+              "replica=excluded.replica, scope=excluded.scope")),
+          rescope(db.prepare("UPDATE cells SET scope=?3 WHERE collection=?1 AND record_id=?2 AND "
+                             "scope IS NOT ?3")),
           record_stamps(db.prepare(
               "SELECT field, hlc, replica FROM cells WHERE collection=?1 AND record_id=?2")),
           record(db.prepare(
@@ -151,12 +170,15 @@ struct SqliteStore::Statements {
               "value=excluded.value")) {}
 
     sqlite::Stmt begin, commit, rollback, savepoint, rollback_to, release, max_seq, cell,
-        cell_stamp, upsert, record_stamps, record, ids_after, ids_by_value, ids_by_reference,
-        ids_by_blob, since, since_upto, cell_value, replica_insert, replica_all, last_applied,
-        receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count, retain,
-        retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
+        cell_stamp, upsert, rescope, record_stamps, record, ids_after, ids_by_value,
+        ids_by_reference, ids_by_blob, since, since_upto, cell_value, replica_insert, replica_all,
+        last_applied, receipt, record_applied, outbox_put, outbox_remove, outbox_list, outbox_count,
+        retain, retained_put, retained_prune, requeue, unretain, outbox_first, retained_count,
         quarantine_put, quarantine_remove, quarantine_list, delete_cell, replace_cell, restamp,
         meta_get, meta_set;
+    // One per scope a pull reads at once (SqliteStore::changes_in_scopes), prepared when
+    // first needed.
+    std::vector<sqlite::Stmt> since_in_scope;
 };
 
 // Resets a statement when a scope ends, also when a step throws.
@@ -233,7 +255,11 @@ class SqliteStore::Txn final : public StoreTxn {
                                 s_.replica_name(q->int64(1))};
         }
         if (!merge::incoming_wins(stamp, current)) return false;
-        upsert(collection, id, field, value, stamp);
+        const bool moves = is_scope_cell(collection, field);
+        const std::optional<std::string> scope =
+            moves ? std::optional(value.dump()) : scope_of(collection, id);
+        upsert(collection, id, field, value, stamp, scope);
+        if (moves) rescope(collection, id, *scope);
         return true;
     }
 
@@ -269,22 +295,42 @@ class SqliteStore::Txn final : public StoreTxn {
             q->bind(9, static_cast<int64_t>(next_seq_++));
             q->run();
         }
-        return sqlite3_changes(s_.db_.handle()) > 0;
+        const bool restored = sqlite3_changes(s_.db_.handle()) > 0;
+        if (restored && is_scope_cell(collection, field))
+            rescope(collection, id, *scope_of(collection, id));
+        return restored;
     }
 
     size_t merge_record(std::string_view collection, std::string_view id,
                         const std::vector<FieldChange>& fields, const Stamp& stamp) override {
         const std::vector<std::pair<std::string, Stamp>> current = stamps(collection, id);
-        size_t applied = 0;
+        std::vector<const FieldChange*> winning;
+        bool has_scope_cell = false;
         for (const auto& f : fields) {
             std::optional<Stamp> cur;
             for (const auto& [name, st] : current)
                 if (name == f.field) cur = st;
-            if (!merge::incoming_wins(stamp, cur)) continue;
-            upsert(collection, id, f.field, f.value, stamp);
-            ++applied;
+            if (merge::incoming_wins(stamp, cur)) winning.push_back(&f);
         }
-        return applied;
+        if (winning.empty()) return 0;
+        // One scope for every row written: the record's new one if its scope cell is among
+        // them, else its current one (looked up only if the record has a scope cell at all).
+        std::optional<std::string> scope;
+        bool moves = false;
+        for (const FieldChange* f : winning)
+            if (is_scope_cell(collection, f->field)) {
+                scope = f->value.dump();
+                moves = true;
+            }
+        if (!moves && !s_.scope_field_.empty()) {
+            for (const auto& [name, st] : current) has_scope_cell |= name == s_.scope_field_;
+            scope =
+                has_scope_cell ? scope_of(collection, id) : std::optional<std::string>(kNoScope);
+        }
+        for (const FieldChange* f : winning)
+            upsert(collection, id, f->field, f->value, stamp, scope);
+        if (moves && !current.empty()) rescope(collection, id, *scope);  // its other rows
+        return winning.size();
     }
 
     uint64_t last_applied(const std::string& replica) override {
@@ -433,13 +479,40 @@ class SqliteStore::Txn final : public StoreTxn {
 
   private:
     void upsert(std::string_view collection, std::string_view id, std::string_view field,
-                const Value& value, const Stamp& stamp) {
+                const Value& value, const Stamp& stamp, const std::optional<std::string>& scope) {
         Resetting u(s_.st_->upsert);
         u->bind(1, collection).bind(2, id).bind(3, field).bind(4, value.dump());
         u->bind(5, static_cast<int64_t>(stamp.hlc.packed()));
         u->bind(6, s_.replica_number(stamp.replica));
         u->bind(7, static_cast<int64_t>(next_seq_++));
+        if (scope)
+            u->bind(8, *scope);
+        else
+            u->bind_null(8);
         u->run();
+    }
+
+    // Whether writing `field` can change its record's scope (index_scopes).
+    bool is_scope_cell(std::string_view collection, std::string_view field) const {
+        return !s_.scope_field_.empty() && field == s_.scope_field_ &&
+               !s_.scope_references_.count(collection);
+    }
+
+    // The scope the record's rows carry now: its scope cell's JSON text, or kNoScope; nullopt
+    // (NULL: not indexed) in a store without a scope index.
+    std::optional<std::string> scope_of(std::string_view collection, std::string_view id) {
+        if (s_.scope_field_.empty()) return std::nullopt;
+        if (s_.scope_references_.count(collection)) return std::string(kNoScope);
+        Resetting q(s_.st_->cell_value);
+        q->bind(1, collection).bind(2, id).bind(3, s_.scope_field_);
+        return q->step() ? std::string(q->text(0)) : std::string(kNoScope);
+    }
+
+    // Gives every row of the record `scope` (its scope cell changed).
+    void rescope(std::string_view collection, std::string_view id, const std::string& scope) {
+        Resetting q(s_.st_->rescope);
+        q->bind(1, collection).bind(2, id).bind(3, scope);
+        q->run();
     }
 
     SqliteStore& s_;
@@ -450,17 +523,11 @@ SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability,
                          size_t readers)
     : db_(path, durability, cache_mib) {
     db_.exec(kSchemaSql);
+    migrate(path);
+    db_.exec(kIndexSql);
     st_ = std::make_unique<Statements>(db_);
-    if (const auto format = meta_locked(*st_, "store_format")) {
-        if (*format != std::to_string(kStoreFormat))
-            throw Error(ErrorKind::internal, errc::store_corrupt,
-                        path + " has store format " + *format + "; this build reads " +
-                            std::to_string(kStoreFormat));
-    } else {
-        Resetting q(st_->meta_set);
-        q->bind(1, "store_format").bind(2, std::to_string(kStoreFormat));
-        q->run();
-    }
+    path_ = path;
+    adopt_scope_index();
     Resetting all(st_->replica_all);
     while (all->step()) {
         const int64_t number = all->int64(0);
@@ -479,6 +546,94 @@ SqliteStore::SqliteStore(const std::string& path, sqlite::Durability durability,
 }
 
 SqliteStore::~SqliteStore() = default;
+
+// Refuses a newer file before anything in it changes; gives a format-1 file its scope column
+// (NULL: rows without a scope, as a store without a scope index keeps them) in one transaction
+// with its new format number.
+void SqliteStore::migrate(const std::string& path) {
+    std::optional<std::string> format;
+    {
+        auto q = db_.prepare("SELECT value FROM meta WHERE key='store_format'");
+        if (q.step()) format = std::string(q.text(0));
+    }
+    const std::string current = std::to_string(kStoreFormat);
+    if (format == current) return;
+    if (format && *format != "1")
+        throw Error(
+            ErrorKind::internal, errc::store_corrupt,
+            path + " has store format " + *format + "; this build reads formats 1 to " + current);
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+        bool has_scope = false;
+        auto columns = db_.prepare("PRAGMA table_info(cells)");
+        while (columns.step()) has_scope |= columns.text(1) == "scope";
+        columns.reset();
+        if (!has_scope) db_.exec("ALTER TABLE cells ADD COLUMN scope TEXT");
+        db_.exec("INSERT INTO meta(key, value) VALUES('store_format', '" + current +
+                 "') ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+        db_.exec("COMMIT");
+    } catch (...) {
+        db_.exec("ROLLBACK");
+        throw;
+    }
+}
+
+// Takes the file's scope index as this store's: at open, and in every write transaction, since
+// another process (the server) may have chosen one after this store opened the file.
+void SqliteStore::adopt_scope_index() {
+    const std::string chosen = meta_locked(*st_, kScopeIndexKey).value_or("");
+    if (chosen == scope_index_json_) return;
+    std::string field;
+    std::set<std::string, std::less<>> references;
+    if (!chosen.empty()) try {
+            const auto j = nlohmann::json::parse(chosen);
+            field = j.at("field").get<std::string>();
+            for (const auto& c : j.at("reference_collections"))
+                references.insert(c.get<std::string>());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(ErrorKind::internal, errc::store_corrupt,
+                        path_ + ": its scope index is not one (" + e.what() + ")");
+        }
+    std::unique_lock maps(replicas_mutex_);
+    scope_field_ = std::move(field);
+    scope_references_ = std::move(references);
+    scope_index_json_ = chosen;
+}
+
+bool SqliteStore::index_scopes(const ScopeIndex& index) {
+    const std::set<std::string, std::less<>> references(index.reference_collections.begin(),
+                                                        index.reference_collections.end());
+    const std::string chosen =
+        nlohmann::json{{"field", index.field},
+                       {"reference_collections",
+                        std::vector<std::string>(references.begin(), references.end())}}
+            .dump();
+    std::lock_guard lock(mutex_);
+    if (meta_locked(*st_, kScopeIndexKey) == chosen) return false;
+    st_->begin.run();
+    try {
+        auto all = db_.prepare(
+            "UPDATE cells SET scope=IFNULL((SELECT c.value FROM cells AS c WHERE "
+            "c.collection=cells.collection AND c.record_id=cells.record_id AND c.field=?1), ?2)");
+        all.bind(1, index.field).bind(2, kNoScope);
+        all.run();
+        auto reference = db_.prepare("UPDATE cells SET scope=?2 WHERE collection=?1");
+        for (const auto& c : references) {
+            reference.bind(1, c).bind(2, kNoScope);
+            reference.run();
+            reference.reset();
+        }
+        Resetting q(st_->meta_set);
+        q->bind(1, kScopeIndexKey).bind(2, chosen);
+        q->run();
+        st_->commit.run();
+    } catch (...) {
+        st_->rollback.run();
+        throw;
+    }
+    adopt_scope_index();
+    return true;
+}
 
 std::optional<std::string> SqliteStore::meta_locked(Statements& st, std::string_view key) {
     Resetting q(st.meta_get);
@@ -531,6 +686,7 @@ void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
             q->step();
             max_seq = static_cast<uint64_t>(q->int64(0));
         }
+        adopt_scope_index();
         Txn txn(*this, max_seq);
         fn(txn);
         st_->commit.run();
@@ -637,36 +793,84 @@ ChangePage SqliteStore::changes_since(uint64_t cursor, size_t max_cells, size_t 
     });
 }
 
+// A selector in the terms rows are stored in: replica numbers, packed clocks, JSON text.
+struct SqliteStore::StoredSelector {
+    explicit StoredSelector(const ChangeSelector& s) : selector(s) {}
+    const ChangeSelector& selector;
+    int64_t own = -1;  // the replica whose cells above skip_above are left out; -1: none
+    int64_t skip_above = 0;
+    std::set<std::string, std::less<>> collections;
+    std::set<std::string, std::less<>> values;  // as stored: JSON text
+
+    bool skipped(sqlite::Stmt& row) const {
+        return row.int64(5) == own && row.int64(4) > skip_above;
+    }
+};
+
+namespace {
+
+// A scan's page once it stopped: every row up to `upto` read (`ended`), or stopped by the
+// page's limits (the filler's cursor and `more`), or by the bound on rows read.
+ChangePage scanned_page(ChangePageFiller& page, size_t scanned, uint64_t last_scanned, bool ended,
+                        uint64_t upto) {
+    ChangePage out = page.take();
+    out.scanned = scanned;
+    if (ended) {
+        out.cursor = upto;
+        out.more = false;
+    } else if (!out.more) {
+        // Stopped by the scan bound: past every row read, none of them kept after the last
+        // cell returned.
+        out.cursor = last_scanned;
+        out.more = true;
+    }
+    return out;
+}
+
+}  // namespace
+
 ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
                                                size_t max_bytes, const ChangeSelector& selector) {
     // Each write transaction takes the numbers above the head it found and commits them at
     // once, so every row at or below a head once read is committed, and a page that ends
     // before its limits has seen all of them.
     if (upto <= cursor) return ChangePage{{}, cursor, false, 0};
-    int64_t own = -1;  // no cell carries replica number -1
-    if (!selector.skip_replica.empty()) {
+    StoredSelector sel{selector};
+    sel.skip_above = static_cast<int64_t>(selector.skip_above.packed());
+    sel.collections.insert(selector.collections.begin(), selector.collections.end());
+    for (const auto& v : selector.values) sel.values.insert(nlohmann::json(v).dump());
+    bool indexed = false;
+    {
         std::shared_lock lock(replicas_mutex_);
-        if (const auto it = replica_numbers_.find(selector.skip_replica);
-            it != replica_numbers_.end())
-            own = it->second;
+        if (!selector.skip_replica.empty())
+            if (const auto it = replica_numbers_.find(selector.skip_replica);
+                it != replica_numbers_.end())
+                sel.own = it->second;
+        // Read by scope when the file's index is this selector's: the same field, and the
+        // reference collections taken whole (their rows carry no scope, whatever unit a record
+        // of them may name); and when the scopes are few enough to merge (a province-wide
+        // grant reads nearly every row anyway).
+        indexed = !scope_field_.empty() && selector.field == scope_field_ &&
+                  sel.collections == scope_references_ && sel.values.size() < kMaxScopesMerged;
     }
-    const auto skip_above = static_cast<int64_t>(selector.skip_above.packed());
-    const std::set<std::string, std::less<>> collections(selector.collections.begin(),
-                                                         selector.collections.end());
-    std::set<std::string, std::less<>> values;  // as stored: JSON text
-    for (const auto& v : selector.values) values.insert(nlohmann::json(v).dump());
+    return indexed ? changes_in_scopes(cursor, upto, max_cells, max_bytes, sel)
+                   : changes_judged(cursor, upto, max_cells, max_bytes, sel);
+}
+
+// Every row since the cursor, each record's scope looked up once; only the cells kept are
+// copied and parsed.
+ChangePage SqliteStore::changes_judged(uint64_t cursor, uint64_t upto, size_t max_cells,
+                                       size_t max_bytes, const StoredSelector& sel) {
     return reading([&](sqlite::Db&, Statements& st) {
-        // Rows are read without decoding; a record's scope is looked up once (its `field`
-        // cell), and only the cells kept are copied and parsed.
         std::unordered_map<std::string, bool> record_kept;
         std::string key;
         const auto kept = [&](std::string_view collection, std::string_view id) {
-            if (collections.count(collection)) return true;
+            if (sel.collections.count(collection)) return true;
             key.assign(collection).append(1, '\0').append(id);
             if (const auto it = record_kept.find(key); it != record_kept.end()) return it->second;
             Resetting q(st.cell_value);
-            q->bind(1, collection).bind(2, id).bind(3, selector.field);
-            const bool in = q->step() && values.count(q->text(0)) != 0;
+            q->bind(1, collection).bind(2, id).bind(3, sel.selector.field);
+            const bool in = q->step() && sel.values.count(q->text(0)) != 0;
             record_kept.emplace(key, in);
             return in;
         };
@@ -677,12 +881,12 @@ ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, s
         uint64_t last_scanned = cursor;
         bool ended = true;  // every row up to `upto` was read
         while (q->step()) {
-            if (scanned == selector.max_scanned) {
+            if (scanned == sel.selector.max_scanned) {
                 ended = false;
                 break;
             }
             ++scanned;
-            if (!(q->int64(5) == own && q->int64(4) > skip_above) && kept(q->text(0), q->text(1))) {
+            if (!sel.skipped(*q) && kept(q->text(0), q->text(1))) {
                 if (!page.fits(row_bytes(*q))) {
                     ended = false;
                     break;
@@ -691,18 +895,63 @@ ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, s
             }
             last_scanned = static_cast<uint64_t>(q->int64(6));
         }
-        ChangePage out = page.take();
-        out.scanned = scanned;
-        if (ended) {
-            out.cursor = upto;
-            out.more = false;
-        } else if (!out.more) {
-            // Stopped by the scan bound: past every row read, none of them kept after the last
-            // cell returned.
-            out.cursor = last_scanned;
-            out.more = true;
+        return scanned_page(page, scanned, last_scanned, ended, upto);
+    });
+}
+
+// The rows of the selector's scopes only, one range of cells_by_scope per scope, merged in
+// sequence order; the rows of records without a scope are read for the reference collections.
+ChangePage SqliteStore::changes_in_scopes(uint64_t cursor, uint64_t upto, size_t max_cells,
+                                          size_t max_bytes, const StoredSelector& sel) {
+    std::vector<std::string_view> scopes(sel.values.begin(), sel.values.end());
+    if (!sel.collections.empty()) scopes.push_back(kNoScope);
+    return reading([&](sqlite::Db& db, Statements& st) {
+        while (st.since_in_scope.size() < scopes.size())
+            st.since_in_scope.push_back(db.prepare(
+                "SELECT collection, record_id, field, value, hlc, replica, seq FROM cells WHERE "
+                "scope=?1 AND seq>?2 AND seq<=?3 ORDER BY seq"));
+        struct ResetAll {
+            std::vector<sqlite::Stmt>& stmts;
+            ~ResetAll() {
+                for (auto& s : stmts) s.reset();
+            }
+        } reset_all{st.since_in_scope};
+        // The next row of each scope, smallest sequence number first.
+        using Head = std::pair<int64_t, size_t>;
+        std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+        for (size_t i = 0; i < scopes.size(); ++i) {
+            sqlite::Stmt& q = st.since_in_scope[i];
+            q.bind(1, scopes[i]).bind(2, static_cast<int64_t>(cursor));
+            q.bind(3, static_cast<int64_t>(upto));
+            if (q.step()) heads.emplace(q.int64(6), i);
         }
-        return out;
+        ChangePageFiller page(cursor, max_cells, max_bytes);
+        size_t scanned = 0;
+        uint64_t last_scanned = cursor;
+        bool ended = true;
+        while (!heads.empty()) {
+            if (scanned == sel.selector.max_scanned) {
+                ended = false;
+                break;
+            }
+            ++scanned;
+            const size_t i = heads.top().second;
+            sqlite::Stmt& q = st.since_in_scope[i];
+            // A scope's rows are kept whole; rows without a scope only of reference collections.
+            const bool kept =
+                !sel.skipped(q) && (scopes[i] != kNoScope || sel.collections.count(q.text(0)));
+            if (kept) {
+                if (!page.fits(row_bytes(q))) {
+                    ended = false;
+                    break;
+                }
+                page.add(cell_of_row(q));
+            }
+            last_scanned = static_cast<uint64_t>(q.int64(6));
+            heads.pop();
+            if (q.step()) heads.emplace(q.int64(6), i);
+        }
+        return scanned_page(page, scanned, last_scanned, ended, upto);
     });
 }
 

@@ -38,7 +38,10 @@ TEST_CASE(
     const auto data = root / "server";
     fs::copy(kFixture, data, fs::copy_options::recursive);
     REQUIRE_FALSE(fs::exists(data / "data-layout"));
-    const std::set<std::string> written = inspections(dump_cells(kFixture / "ocop.db"));
+    // Read from a copy of its own: opening a store migrates its file, and the fixture stays as
+    // the old release left it.
+    fs::copy(kFixture / "ocop.db", root / "fixture-ocop.db");
+    const std::set<std::string> written = inspections(dump_cells(root / "fixture-ocop.db"));
     REQUIRE(written.size() == 3);  // the inspector's three; the refused one was never stored
 
     ServerProcess server(server_bin, data, free_port());
@@ -54,9 +57,11 @@ TEST_CASE(
 
     const std::string log = server.output();
     INFO("server log:\n" << log);
-    CHECK_THAT(log, Catch::Contains("has data layout 1; migrating it in place to layout 2"));
+    CHECK_THAT(log, Catch::Contains("has data layout 1; migrating it in place to layout 3"));
     CHECK_THAT(log, Catch::Contains("data layout 1 -> 2: audit.db: index audit_by_outcome"));
-    CHECK_THAT(slurp(data / "data-layout"), Catch::StartsWith("ocop-data-layout 2\n"));
+    CHECK_THAT(log, Catch::Contains("data layout 2 -> 3: ocop.db: column cells.scope"));
+    CHECK_THAT(log, Catch::Contains("ocop.db: every cell's scope (its record's 'unit') written"));
+    CHECK_THAT(slurp(data / "data-layout"), Catch::StartsWith("ocop-data-layout 3\n"));
     // The device of the fixture's inspector gets every inspection the old server stored.
     CHECK(pulled == written);
 
@@ -69,7 +74,7 @@ TEST_CASE(
     CHECK(entries[0]["user"] == "can.bo.khac");
 
     // A later release moved the directory on.
-    std::ofstream(data / "data-layout", std::ios::trunc) << "ocop-data-layout 3\nrelease 0.9.0\n";
+    std::ofstream(data / "data-layout", std::ios::trunc) << "ocop-data-layout 4\nrelease 0.9.0\n";
     const RunResult start = run(server_bin, {"--data", data.string(), "--plain-http", "--port",
                                              std::to_string(free_port())});
     INFO("server stdout: " << start.out << "\nstderr: " << start.err);
@@ -77,7 +82,7 @@ TEST_CASE(
     CHECK(start.out.find("listening") == std::string::npos);
     CHECK(lines(start.err) == 1);
     CHECK_THAT(start.err, Catch::Contains("refusing to start: store.layout_too_new: " +
-                                          data.string() + " has data layout 3"));
+                                          data.string() + " has data layout 4"));
     CHECK_THAT(start.err, Catch::Contains("install ocop 0.9.0 or newer"));
 
     const RunResult listed = run(admin_bin, {"--data", data.string(), "user", "list"});

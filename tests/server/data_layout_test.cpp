@@ -78,6 +78,7 @@ TEST_CASE("the layout 1 fixture is what the previous release left", "[server][la
     CHECK(data_layout_of(kFixture.string()) == 1);
     CHECK(scalar(kFixture / "audit.db", "PRAGMA user_version") == 1);
     CHECK(scalar(kFixture / "accounts.db", "PRAGMA user_version") == 2);
+    CHECK(scalar(kFixture / "ocop.db", "SELECT value FROM meta WHERE key = 'store_format'") == 1);
 }
 
 TEST_CASE("a new data directory is marked with the current layout, atomically",
@@ -125,14 +126,21 @@ TEST_CASE("the server migrates a layout 1 directory in place and keeps everythin
     const LayoutUpgrade up =
         upgrade_data_layout(data.string(), [&](const std::string& l) { log.push_back(l); });
     CHECK(up.from == 1);
-    CHECK(up.to == 2);
-    REQUIRE(up.steps.size() == 1);
+    CHECK(up.to == 3);
+    REQUIRE(up.steps.size() == 2);
     CHECK_THAT(up.steps[0],
                Catch::StartsWith("data layout 1 -> 2: audit.db: index audit_by_outcome"));
-    REQUIRE(log.size() == 2);  // "migrating ..." and the step
-    CHECK_THAT(log[0], Catch::Contains("has data layout 1; migrating it in place to layout 2"));
+    CHECK_THAT(up.steps[1],
+               Catch::StartsWith("data layout 2 -> 3: ocop.db: column cells.scope and index "
+                                 "cells_by_scope (scope, seq); store_format 2"));
+    REQUIRE(log.size() == 3);  // "migrating ..." and the steps
+    CHECK_THAT(log[0], Catch::Contains("has data layout 1; migrating it in place to layout 3"));
     CHECK(log[1] == up.steps[0]);
-    CHECK(data_layout_of(data.string()) == 2);
+    CHECK(log[2] == up.steps[1]);
+    CHECK(data_layout_of(data.string()) == 3);
+    CHECK(scalar(data / "ocop.db", "SELECT value FROM meta WHERE key = 'store_format'") == 2);
+    CHECK(scalar(data / "ocop.db",
+                 "SELECT COUNT(*) FROM sqlite_master WHERE name = 'cells_by_scope'") == 1);
     CHECK(scalar(data / "audit.db", "PRAGMA user_version") == 2);
     CHECK(scalar(data / "audit.db",
                  "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_by_outcome'") == 1);
@@ -142,6 +150,9 @@ TEST_CASE("the server migrates a layout 1 directory in place and keeps everythin
     CHECK(scalar(data / "audit.db", "SELECT COUNT(*) FROM audit") == audit_rows);
     Server server(options_for(data));
     CHECK(server.store().head() > 0);
+    // The server's first open wrote every cell's scope, with nothing else changed.
+    CHECK(scalar(data / "ocop.db", "SELECT COUNT(*) FROM cells WHERE scope IS NULL") == 0);
+    CHECK(scalar(data / "ocop.db", "SELECT COUNT(*) FROM cells") == cells);
     std::vector<std::string> users;
     for (const auto& u : server.accounts().users()) users.push_back(u.name);
     CHECK(users == std::vector<std::string>{"can.bo.khac", "can.bo.xa"});
@@ -169,10 +180,12 @@ TEST_CASE("a migration interrupted after its step committed finishes when run ag
           "[server][layout]") {
     TempDir dir("ocop-layout-crash");
     const fs::path data = copy_fixture(dir);
-    // The step's own transaction committed (audit.db at version 2), the crash came before the
-    // marker was replaced: the directory still says layout 1.
+    // The steps' own transactions committed (audit.db at version 2, ocop.db at store_format 2),
+    // the crash came before the marker was replaced: the directory still says layout 1.
     { SqliteAuditLog log((data / "audit.db").string()); }
+    { ocop::SqliteStore store((data / "ocop.db").string()); }
     REQUIRE(scalar(data / "audit.db", "PRAGMA user_version") == 2);
+    REQUIRE(scalar(data / "ocop.db", "SELECT value FROM meta WHERE key = 'store_format'") == 2);
     REQUIRE(data_layout_of(data.string()) == 1);
     // A marker written half way by the crashed process is never read.
     std::ofstream(data / (std::string(data_layout_file) + ".4242.partial")) << "ocop-data-lay";
@@ -181,15 +194,15 @@ TEST_CASE("a migration interrupted after its step committed finishes when run ag
     const LayoutUpgrade up =
         upgrade_data_layout(data.string(), [&](const std::string& l) { log.push_back(l); });
     CHECK(up.from == 1);
-    CHECK(up.to == 2);
-    CHECK(up.steps.empty());  // the step found its file done: nothing changed, nothing told
+    CHECK(up.to == 3);
+    CHECK(up.steps.empty());  // the steps found their files done: nothing changed, nothing told
     CHECK(log.empty());
-    CHECK(data_layout_of(data.string()) == 2);
+    CHECK(data_layout_of(data.string()) == 3);
     CHECK(scalar(data / "audit.db", "PRAGMA user_version") == 2);
-    CHECK(marker_of(data) == "ocop-data-layout 2\nrelease " + std::string(OCOP_VERSION) + "\n");
+    CHECK(marker_of(data) == "ocop-data-layout 3\nrelease " + std::string(OCOP_VERSION) + "\n");
     // And the next open has nothing to do.
     const LayoutUpgrade again = upgrade_data_layout(data.string(), [](const std::string&) {});
-    CHECK(again.from == 2);
+    CHECK(again.from == 3);
     CHECK(again.steps.empty());
 }
 
@@ -197,15 +210,15 @@ TEST_CASE("a data directory of a newer layout is refused, saying which release i
           "[server][layout]") {
     TempDir dir("ocop-layout-newer");
     const fs::path data = copy_fixture(dir);
-    write_marker(data, "ocop-data-layout 3\nrelease 0.9.0\nsome-key a later release reads\n");
+    write_marker(data, "ocop-data-layout 4\nrelease 0.9.0\nsome-key a later release reads\n");
     const auto before = fs::last_write_time(data / "audit.db");
 
     const std::string message = error_message_of([&] { data_layout_of(data.string()); });
     CHECK(error_code_of([&] { data_layout_of(data.string()); }) ==
           ocop::errc::store_layout_too_new);
     CHECK_THAT(message,
-               Catch::Contains(data.string() + " has data layout 3 (written by ocop 0.9.0)"));
-    CHECK_THAT(message, Catch::Contains("reads layouts up to 2"));
+               Catch::Contains(data.string() + " has data layout 4 (written by ocop 0.9.0)"));
+    CHECK_THAT(message, Catch::Contains("reads layouts up to 3"));
     CHECK_THAT(message, Catch::Contains("install ocop 0.9.0 or newer"));
 
     CHECK(error_code_of([&] { upgrade_data_layout(data.string(), {}); }) ==
@@ -221,7 +234,8 @@ TEST_CASE("a data directory of a newer layout is refused, saying which release i
     // Nothing was touched: not the old audit.db, not its version, not the marker.
     CHECK(fs::last_write_time(data / "audit.db") == before);
     CHECK(scalar(data / "audit.db", "PRAGMA user_version") == 1);
-    CHECK_THAT(marker_of(data), Catch::StartsWith("ocop-data-layout 3\n"));
+    CHECK(scalar(data / "ocop.db", "SELECT value FROM meta WHERE key = 'store_format'") == 1);
+    CHECK_THAT(marker_of(data), Catch::StartsWith("ocop-data-layout 4\n"));
 
     // Without a release line, the message names the layout needed.
     write_marker(data, "ocop-data-layout 7\n");
@@ -250,15 +264,15 @@ TEST_CASE("a backup carries its layout, and a restore rolls a newer directory ba
     upgrade_data_layout(data.string(), {});
     const fs::path saved = dir.path() / "backup";
     const auto manifest = backup_data_dir(data.string(), saved.string());
-    CHECK(manifest["data_layout"] == 2);
+    CHECK(manifest["data_layout"] == 3);
 
     // A later release moved the directory on; rolling back to this one restores the backup, and
     // the marker is the backup's again.
-    write_marker(data, "ocop-data-layout 3\nrelease 0.9.0\n");
+    write_marker(data, "ocop-data-layout 4\nrelease 0.9.0\n");
     const AdminRun restored = admin({"--data", data.string(), "restore", "--from", saved.string()});
     INFO(restored.err);
     REQUIRE(restored.status == 0);
-    CHECK(data_layout_of(data.string()) == 2);
+    CHECK(data_layout_of(data.string()) == 3);
     { Server server(options_for(data)); }
 
     // A backup of a layout 1 directory (made before the layout was recorded) restores as layout
@@ -278,10 +292,10 @@ TEST_CASE("a backup carries its layout, and a restore rolls a newer directory ba
     CHECK(scalar(data / "audit.db", "PRAGMA user_version") == 2);
 
     // A backup of a newer layout is refused before the directory is touched.
-    old_manifest["data_layout"] = 3;
+    old_manifest["data_layout"] = 4;
     std::ofstream(saved / "manifest.json", std::ios::trunc) << old_manifest.dump();
     const AdminRun newer = admin({"--data", data.string(), "restore", "--from", saved.string()});
     CHECK(newer.status == 1);
     CHECK_THAT(newer.err, Catch::Contains("store.layout_too_new"));
-    CHECK(data_layout_of(data.string()) == 2);
+    CHECK(data_layout_of(data.string()) == 3);
 }

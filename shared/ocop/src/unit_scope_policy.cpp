@@ -102,6 +102,10 @@ std::optional<ChangeSelector> UnitScopePolicy::selector(
     return sel;
 }
 
+std::optional<ScopeIndex> UnitScopePolicy::scope_index() const {
+    return ScopeIndex{unit_field, table_.reference_collections()};
+}
+
 std::vector<std::string> UnitScopePolicy::covered_units(Store& store,
                                                         const std::vector<Grant>& grants) const {
     return domain::covered_units(store, grants);

@@ -7,10 +7,12 @@
 //   layout 2  DIR/data-layout itself; audit.db version 2: index audit_by_outcome, so that
 //             `ocop-admin audit --outcome refused` finds the newest refusals without reading the
 //             whole trail
+//   layout 3  ocop.db store_format 2: column cells.scope and index cells_by_scope (scope, seq),
+//             so that a commune's pull reads its units' rows only (docs/storage.md)
 //
 // The marker is two lines of text, replaced atomically (written beside, fsync, rename, fsync of
 // the directory):
-//   ocop-data-layout 2
+//   ocop-data-layout 3
 //   release 0.1.0          (the release that wrote it: what an older one tells the operator to
 //                           install)
 //
@@ -29,7 +31,7 @@
 
 namespace ocop::server {
 
-inline constexpr int data_layout_version = 2;
+inline constexpr int data_layout_version = 3;
 inline constexpr const char* data_layout_file = "data-layout";
 
 // The directory's layout: its marker's; 1 for a directory holding any of the databases but no

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -43,6 +44,14 @@ class SqliteStore final : public Store {
     std::vector<QuarantinedChangeset> quarantined() override;
     std::optional<std::string> meta(std::string_view key) override;
 
+    // Keeps every row of the change log tagged with its record's scope (ScopeIndex), indexed
+    // with its sequence number, so that selected_changes_since reads the rows of the scopes a
+    // selector names (one range per scope, merged in order) instead of every row since the
+    // cursor. The choice is kept in the file: every later open of it (ocop-admin, a restored
+    // backup) maintains the scopes as it writes. A choice other than the file's recomputes
+    // every row's scope in one transaction; returns whether it did. Before the store is shared.
+    bool index_scopes(const ScopeIndex& index);
+
     // PRAGMA integrity_check: "ok" or SQLite's report.
     std::string integrity_check();
     // A consistent copy of the whole store in a new file at `path` (SQLite's online backup), in
@@ -55,6 +64,19 @@ class SqliteStore final : public Store {
     friend class Txn;
     struct Statements;
     struct Reader;
+    struct StoredSelector;
+
+    // Scopes a selector may name for its pull to be read by scope (beyond, every row is read).
+    static constexpr size_t kMaxScopesMerged = 64;
+
+    void migrate(const std::string& path);
+    void adopt_scope_index();
+    // The two ways selected_changes_since reads: every row since the cursor, judged; or the
+    // rows of the selector's scopes only (index_scopes).
+    ChangePage changes_judged(uint64_t cursor, uint64_t upto, size_t max_cells, size_t max_bytes,
+                              const StoredSelector& sel);
+    ChangePage changes_in_scopes(uint64_t cursor, uint64_t upto, size_t max_cells, size_t max_bytes,
+                                 const StoredSelector& sel);
 
     // Runs fn(db, statements) on a connection free for reading: a reader if there are any (one
     // not in use, else waits for one), else the writer's, under its mutex.
@@ -79,8 +101,15 @@ class SqliteStore final : public Store {
     std::unique_ptr<Statements> st_;
     std::vector<std::unique_ptr<Reader>> readers_;
     std::atomic<size_t> next_reader_{0};
-    // Written by the writer only (under mutex_ too); readers map replica numbers with it.
+    // Written by the writer only (under mutex_ too); readers map replica numbers with it, and
+    // read the scope index with it.
     mutable std::shared_mutex replicas_mutex_;
+    // The file's scope index (index_scopes) as its meta row says, and read from it; an empty
+    // field: none.
+    std::string path_;
+    std::string scope_index_json_;
+    std::string scope_field_;
+    std::set<std::string, std::less<>> scope_references_;
     std::unordered_map<std::string, int64_t> replica_numbers_;
     std::unordered_map<int64_t, std::string> replica_names_;
     std::vector<std::string> replicas_added_in_txn_;

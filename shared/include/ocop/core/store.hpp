@@ -78,6 +78,15 @@ struct ChangeSelector {
     size_t max_scanned = SIZE_MAX;
 };
 
+// What a store may index its change log by, so that a selector's pull reads the rows of its
+// scopes only instead of every row since its cursor (SqliteStore::index_scopes). A record's
+// scope is the value of its `field` cell; every record of `reference_collections` has none
+// (every selector keeps them whole).
+struct ScopeIndex {
+    std::string field;
+    std::vector<std::string> reference_collections;
+};
+
 // What applying a changeset did to each of its field changes.
 struct ApplyResult {
     size_t applied = 0;     // became the current value

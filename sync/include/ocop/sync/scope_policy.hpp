@@ -69,6 +69,10 @@ class ScopePolicy {
         return std::nullopt;
     }
 
+    // What the server's store indexes its change log by for this policy's selectors; nullopt:
+    // nothing (selectors are evaluated on every row since the cursor).
+    virtual std::optional<ScopeIndex> scope_index() const { return std::nullopt; }
+
     // The unit ids a device keeps when it evicts: the granted ids and every unit of `store`
     // the grants cover.
     virtual std::vector<std::string> covered_units(Store& store,

@@ -22,6 +22,8 @@ class UnitScopePolicy final : public sync::ScopePolicy {
     std::optional<ChangeSelector> selector(
         Store& store, const std::vector<Grant>& grants,
         const std::optional<std::vector<std::string>>& only_units) const override;
+    // The `unit` field, and the reference collections (which every selector keeps).
+    std::optional<ScopeIndex> scope_index() const override;
     std::vector<std::string> covered_units(Store& store,
                                            const std::vector<Grant>& grants) const override;
     size_t evict(StoreTxn& txn, const std::vector<std::string>& keep) const override;
