@@ -305,7 +305,6 @@ class SqliteStore::Txn final : public StoreTxn {
                         const std::vector<FieldChange>& fields, const Stamp& stamp) override {
         const std::vector<std::pair<std::string, Stamp>> current = stamps(collection, id);
         std::vector<const FieldChange*> winning;
-        bool has_scope_cell = false;
         for (const auto& f : fields) {
             std::optional<Stamp> cur;
             for (const auto& [name, st] : current)
@@ -323,6 +322,7 @@ class SqliteStore::Txn final : public StoreTxn {
                 moves = true;
             }
         if (!moves && !s_.scope_field_.empty()) {
+            bool has_scope_cell = false;
             for (const auto& [name, st] : current) has_scope_cell |= name == s_.scope_field_;
             scope =
                 has_scope_cell ? scope_of(collection, id) : std::optional<std::string>(kNoScope);
@@ -807,27 +807,56 @@ struct SqliteStore::StoredSelector {
     }
 };
 
-namespace {
+// One page of a selector's scan: the rows it reads in sequence order, kept or not, against the
+// page's limits and the selector's bound on rows read.
+class SqliteStore::SelectedScan {
+  public:
+    SelectedScan(SqliteStore& store, uint64_t cursor, uint64_t upto, size_t max_cells,
+                 size_t max_bytes, size_t max_scanned)
+        : store_(store),
+          page_(cursor, max_cells, max_bytes),
+          upto_(upto),
+          max_scanned_(max_scanned),
+          last_scanned_(cursor) {}
 
-// A scan's page once it stopped: every row up to `upto` read (`ended`), or stopped by the
-// page's limits (the filler's cursor and `more`), or by the bound on rows read.
-ChangePage scanned_page(ChangePageFiller& page, size_t scanned, uint64_t last_scanned, bool ended,
-                        uint64_t upto) {
-    ChangePage out = page.take();
-    out.scanned = scanned;
-    if (ended) {
-        out.cursor = upto;
-        out.more = false;
-    } else if (!out.more) {
-        // Stopped by the scan bound: past every row read, none of them kept after the last
-        // cell returned.
-        out.cursor = last_scanned;
-        out.more = true;
+    // Reads `row` (its cell built only if kept). False: the page is done before it.
+    bool offer(sqlite::Stmt& row, bool kept) {
+        if (scanned_ == max_scanned_ || (kept && !page_.fits(row_bytes(row)))) {
+            ended_ = false;
+            return false;
+        }
+        ++scanned_;
+        if (kept) page_.add(store_.cell_of_row(row));
+        last_scanned_ = static_cast<uint64_t>(row.int64(6));
+        return true;
     }
-    return out;
-}
 
-}  // namespace
+    // Ended (every row up to `upto` read), or stopped by the page's limits (the filler's cursor
+    // and `more`), or by the bound on rows read.
+    ChangePage finish() {
+        ChangePage out = page_.take();
+        out.scanned = scanned_;
+        if (ended_) {
+            out.cursor = upto_;
+            out.more = false;
+        } else if (!out.more) {
+            // Stopped by the scan bound: past every row read, none of them kept after the last
+            // cell returned.
+            out.cursor = last_scanned_;
+            out.more = true;
+        }
+        return out;
+    }
+
+  private:
+    SqliteStore& store_;
+    ChangePageFiller page_;
+    uint64_t upto_;
+    size_t max_scanned_;
+    size_t scanned_ = 0;
+    uint64_t last_scanned_;
+    bool ended_ = true;
+};
 
 ChangePage SqliteStore::selected_changes_since(uint64_t cursor, uint64_t upto, size_t max_cells,
                                                size_t max_bytes, const ChangeSelector& selector) {
@@ -874,28 +903,12 @@ ChangePage SqliteStore::changes_judged(uint64_t cursor, uint64_t upto, size_t ma
             record_kept.emplace(key, in);
             return in;
         };
-        ChangePageFiller page(cursor, max_cells, max_bytes);
+        SelectedScan scan(*this, cursor, upto, max_cells, max_bytes, sel.selector.max_scanned);
         Resetting q(st.since_upto);
         q->bind(1, static_cast<int64_t>(cursor)).bind(2, static_cast<int64_t>(upto));
-        size_t scanned = 0;
-        uint64_t last_scanned = cursor;
-        bool ended = true;  // every row up to `upto` was read
-        while (q->step()) {
-            if (scanned == sel.selector.max_scanned) {
-                ended = false;
-                break;
-            }
-            ++scanned;
-            if (!sel.skipped(*q) && kept(q->text(0), q->text(1))) {
-                if (!page.fits(row_bytes(*q))) {
-                    ended = false;
-                    break;
-                }
-                page.add(cell_of_row(*q));
-            }
-            last_scanned = static_cast<uint64_t>(q->int64(6));
+        while (q->step() && scan.offer(*q, !sel.skipped(*q) && kept(q->text(0), q->text(1)))) {
         }
-        return scanned_page(page, scanned, last_scanned, ended, upto);
+        return scan.finish();
     });
 }
 
@@ -925,33 +938,18 @@ ChangePage SqliteStore::changes_in_scopes(uint64_t cursor, uint64_t upto, size_t
             q.bind(3, static_cast<int64_t>(upto));
             if (q.step()) heads.emplace(q.int64(6), i);
         }
-        ChangePageFiller page(cursor, max_cells, max_bytes);
-        size_t scanned = 0;
-        uint64_t last_scanned = cursor;
-        bool ended = true;
+        SelectedScan scan(*this, cursor, upto, max_cells, max_bytes, sel.selector.max_scanned);
         while (!heads.empty()) {
-            if (scanned == sel.selector.max_scanned) {
-                ended = false;
-                break;
-            }
-            ++scanned;
             const size_t i = heads.top().second;
             sqlite::Stmt& q = st.since_in_scope[i];
             // A scope's rows are kept whole; rows without a scope only of reference collections.
             const bool kept =
                 !sel.skipped(q) && (scopes[i] != kNoScope || sel.collections.count(q.text(0)));
-            if (kept) {
-                if (!page.fits(row_bytes(q))) {
-                    ended = false;
-                    break;
-                }
-                page.add(cell_of_row(q));
-            }
-            last_scanned = static_cast<uint64_t>(q.int64(6));
+            if (!scan.offer(q, kept)) break;
             heads.pop();
             if (q.step()) heads.emplace(q.int64(6), i);
         }
-        return scanned_page(page, scanned, last_scanned, ended, upto);
+        return scan.finish();
     });
 }
 

@@ -65,6 +65,7 @@ class SqliteStore final : public Store {
     struct Statements;
     struct Reader;
     struct StoredSelector;
+    class SelectedScan;
 
     // Scopes a selector may name for its pull to be read by scope (beyond, every row is read).
     static constexpr size_t kMaxScopesMerged = 64;
