@@ -189,6 +189,9 @@ LiveServer::LiveServer(const std::filesystem::path& dir, const ServerSetup& setu
                                           "--max-connections-per-address",
                                           std::to_string(setup.max_connections_per_address)};
             if (setup.processes > 1) args.insert(args.end(), {"--trusted-proxies", "127.0.0.1"});
+            if (setup.sync_work_slots)
+                args.insert(args.end(),
+                            {"--sync-work-slots", std::to_string(setup.sync_work_slots)});
             if (!setup.database.empty())
                 args.insert(args.end(),
                             {"--database", setup.database, "--database-schema", setup.schema});

@@ -75,6 +75,8 @@ struct ServerSetup {
     size_t processes = 1;
     // --max-connections-per-address of each process: all the bench's devices share 127.0.0.1.
     size_t max_connections_per_address = 128;
+    // --sync-work-slots of each process; 0: the server's default (twice the cores).
+    size_t sync_work_slots = 0;
 };
 
 class LiveServer {

@@ -20,7 +20,7 @@
 // Usage: ocop-sync-bench [--changes N] [--devices D] [--burst-devices B] [--burst-communes K]
 //                        [--burst-concurrency C]
 //                        [--transport http|https|both] [--database URL [--database-schema S]]
-//                        [--processes P] [--json]
+//                        [--processes P] [--sync-work-slots N] [--json]
 #include <unistd.h>
 
 #include <array>
@@ -49,6 +49,7 @@ struct Options {
     // end); by default one made from the process id, so that runs never share data.
     std::string database, schema;
     size_t processes = 1;
+    size_t sync_work_slots = 0;  // 0: the server's default
     bool json = false;
 };
 
@@ -191,6 +192,7 @@ json to_json(const Options& o, const Limits& l, const std::map<std::string, Figu
              {"devices", o.devices},
              {"database", o.database.empty() ? "sqlite" : "postgresql"},
              {"processes", o.processes},
+             {"sync_work_slots", o.sync_work_slots},
              {"burst_devices", o.burst.devices},
              {"burst_communes", o.burst.communes},
              {"burst_concurrency", o.burst.concurrency},
@@ -330,6 +332,8 @@ Options parse_options(int argc, char** argv) {
             o.database = v;
         else if (a == "--database-schema")
             o.schema = v;
+        else if (a == "--sync-work-slots")
+            o.sync_work_slots = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--processes")
             o.processes = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--transport")
@@ -367,6 +371,7 @@ int run(int argc, char** argv) {
         ServerSetup s;
         s.tls = transport == "https";
         s.processes = o.processes;
+        s.sync_work_slots = o.sync_work_slots;
         s.database = o.database;
         if (!o.database.empty()) {
             s.schema = o.schema + "_" + transport + "_" + job;

@@ -11,7 +11,9 @@
 #include <Poco/Path.h>
 #include <Poco/ThreadPool.h>
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -143,6 +145,10 @@ void Server::start() {
     watchdog_ =
         std::make_unique<ConnectionWatchdog>(watchdog_policy, Poco::Logger::get("ocop.http"));
     context_->metrics = &metrics_;
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    sync_work_ =
+        std::make_unique<WorkGate>(options_.sync_work_slots ? options_.sync_work_slots : 2 * cores);
+    context_->sync_work = sync_work_.get();
     auto* router = new Router(Poco::Logger::get("ocop.http"),
                               RequestServices{watchdog_.get(), request_memory_.get(), &metrics_,
                                               &options_.trusted_proxies});

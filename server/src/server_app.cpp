@@ -138,6 +138,13 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                           .repeatable(false)
                           .argument("N")
                           .binding("server.max_connections_per_address"));
+    options.addOption(Option("sync-work-slots", "",
+                             "syncs that do their work at once, the others waiting their turn "
+                             "(default: twice the cores)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("N")
+                          .binding("server.sync_work_slots"));
     options.addOption(Option("config", "", "configuration file (.properties or .ini)")
                           .required(false)
                           .repeatable(false)
@@ -204,6 +211,7 @@ int ServerApp::main(const std::vector<std::string>& args) {
             "[--data DIR] [--database URL [--database-schema NAME]] [--port N] [--listen ADDR] "
             "(--tls-cert FILE --tls-key FILE | "
             "--plain-http) [--trusted-proxies LIST] [--max-connections-per-address N] "
+            "[--sync-work-slots N] "
             "[--config FILE] [--demo]");
         help.setHeader("ocop-server: the OCOP field sync server (HTTP API under /v1).");
         help.format(std::cout);
@@ -244,6 +252,13 @@ int ServerApp::main(const std::vector<std::string>& args) {
             return EXIT_CONFIG;
         }
         options.watchdog.max_connections_per_address = static_cast<size_t>(per_address);
+        const int work_slots = config().getInt("server.sync_work_slots", 0);
+        if (work_slots < 0 || work_slots > 1024) {
+            log.fatal("server.sync_work_slots must be 1-1024 (0 or absent: twice the cores), not " +
+                      std::to_string(work_slots));
+            return EXIT_CONFIG;
+        }
+        options.sync_work_slots = static_cast<size_t>(work_slots);
     } catch (const Poco::Exception& e) {
         log.fatal("bad configuration: " + e.displayText());
         return EXIT_CONFIG;

@@ -18,6 +18,8 @@
 
 #include <Poco/UUIDGenerator.h>
 
+#include <optional>
+
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/account_rules.hpp"
@@ -108,7 +110,11 @@ using WriteTxn = sqlite::ImmediateTxn;
 }  // namespace
 
 SqliteAccountStore::SqliteAccountStore(const std::string& path, AccountStoreOptions options)
-    : options_(std::move(options)), db_(path, sqlite::Durability::full) {
+    : options_(std::move(options)),
+      db_(path, sqlite::Durability::full),
+      seen_writes_([this](const std::vector<SeenWrite*>& batch,
+                          std::vector<std::exception_ptr>&) { write_seen(batch); },
+                   tuning::max_seen_writes_per_commit) {
     // The version is read inside the write transaction: ocop-admin and the server may open an
     // old file at the same moment, and only one of them may migrate it.
     WriteTxn txn(db_);
@@ -256,7 +262,6 @@ AuthResult SqliteAccountStore::authenticate(std::string_view token) {
     if (token.empty() || token.size() > 512) return invalid_token();
     const std::string presented = secrets::sha256_hex(token);
 
-    std::lock_guard lock(mutex_);
     // Two passes at most: the update below only applies to the row as it was read, and if
     // ocop-admin changed the device in between (another process), the second pass sees the
     // change.
@@ -267,89 +272,106 @@ AuthResult SqliteAccountStore::authenticate(std::string_view token) {
         if (row) st.run();
         return row;
     };
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const int64_t now = options_.clock();
-        auto st = db_.prepare(
-            "SELECT d.id, d.user, d.replica, d.last_seen_ms, d.revoked_ms, d.revoked_reason, "
-            "d.token_issued_ms, d.token_hash, d.prev_token_valid_until_ms, u.disabled, "
-            "d.prev_token_hash IS NOT NULL "
-            "FROM devices d JOIN users u ON u.name = d.user "
-            "WHERE d.token_hash = ?1 OR d.prev_token_hash = ?1");
-        if (!st.bind(1, presented).step()) return invalid_token();
-        PresentedToken t;
-        t.device_id = std::string(st.text(0));
-        t.user = std::string(st.text(1));
-        t.replica = std::string(st.text(2));
-        t.last_seen_ms = st.int64(3);
-        if (!st.is_null(4)) t.revoked_ms = st.int64(4);
-        t.revoked_reason = std::string(st.text(5));
-        t.token_issued_ms = st.int64(6);
-        const std::string current_hash(st.text(7));
-        t.via_current = current_hash == presented;
-        t.previous_valid_until = st.is_null(8) ? 0 : st.int64(8);
-        t.user_disabled = st.int64(9) != 0;
-        t.has_previous = st.int64(10) != 0;
-        st.reset();
+    std::optional<SeenWrite> seen;
+    std::optional<AuthResult> out;
+    {
+        std::lock_guard lock(mutex_);
+        for (int attempt = 0; attempt < 2 && !out; ++attempt) {
+            const int64_t now = options_.clock();
+            auto st = db_.reuse(
+                "SELECT d.id, d.user, d.replica, d.last_seen_ms, d.revoked_ms, d.revoked_reason, "
+                "d.token_issued_ms, d.token_hash, d.prev_token_valid_until_ms, u.disabled, "
+                "d.prev_token_hash IS NOT NULL "
+                "FROM devices d JOIN users u ON u.name = d.user "
+                "WHERE d.token_hash = ?1 OR d.prev_token_hash = ?1");
+            if (!st.bind(1, presented).step()) return invalid_token();
+            PresentedToken t;
+            t.device_id = std::string(st.text(0));
+            t.user = std::string(st.text(1));
+            t.replica = std::string(st.text(2));
+            t.last_seen_ms = st.int64(3);
+            if (!st.is_null(4)) t.revoked_ms = st.int64(4);
+            t.revoked_reason = std::string(st.text(5));
+            t.token_issued_ms = st.int64(6);
+            const std::string current_hash(st.text(7));
+            t.via_current = current_hash == presented;
+            t.previous_valid_until = st.is_null(8) ? 0 : st.int64(8);
+            t.user_disabled = st.int64(9) != 0;
+            t.has_previous = st.int64(10) != 0;
+            st.reset();
 
-        TokenVerdict verdict = judge_token(t, now);
-        if (verdict.refused()) return std::move(verdict.refusal);
+            TokenVerdict verdict = judge_token(t, now);
+            if (verdict.refused()) return std::move(verdict.refusal);
 
-        std::optional<std::string> rotated;
-        bool ok = true;
-        if (verdict.write == TokenWrite::rotate) {
-            rotated = secrets::new_device_token();
-            if (t.via_current) {
-                ok = updated(
-                    db_.prepare("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
-                                "last_seen_ms = ?2, prev_token_hash = ?3, "
-                                "prev_token_valid_until_ms = ?4 WHERE id = ?5 AND token_hash "
-                                "= ?3 AND revoked_ms IS NULL RETURNING 1")
-                        .bind(1, secrets::sha256_hex(*rotated))
-                        .bind(2, now)
-                        .bind(3, presented)
-                        .bind(4, now + tuning::token_rotation_grace.count())
-                        .bind(5, t.device_id));
-            } else {
-                ok =
-                    updated(db_.prepare("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
-                                        "last_seen_ms = ?2 WHERE id = ?3 AND token_hash = ?4 AND "
-                                        "prev_token_hash = ?5 AND revoked_ms IS NULL RETURNING 1")
-                                .bind(1, secrets::sha256_hex(*rotated))
-                                .bind(2, now)
-                                .bind(3, t.device_id)
-                                .bind(4, current_hash)
-                                .bind(5, presented));
+            // A rotation commits here, under the lock, before the new token is handed out: the
+            // device must never hold a token the file does not know.
+            std::optional<std::string> rotated;
+            bool ok = true;
+            if (verdict.write == TokenWrite::rotate) {
+                rotated = secrets::new_device_token();
+                if (t.via_current) {
+                    ok = updated(
+                        db_.reuse("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
+                                  "last_seen_ms = ?2, prev_token_hash = ?3, "
+                                  "prev_token_valid_until_ms = ?4 WHERE id = ?5 AND token_hash "
+                                  "= ?3 AND revoked_ms IS NULL RETURNING 1")
+                            .bind(1, secrets::sha256_hex(*rotated))
+                            .bind(2, now)
+                            .bind(3, presented)
+                            .bind(4, now + tuning::token_rotation_grace.count())
+                            .bind(5, t.device_id));
+                } else {
+                    ok = updated(
+                        db_.reuse("UPDATE devices SET token_hash = ?1, token_issued_ms = ?2, "
+                                  "last_seen_ms = ?2 WHERE id = ?3 AND token_hash = ?4 AND "
+                                  "prev_token_hash = ?5 AND revoked_ms IS NULL RETURNING 1")
+                            .bind(1, secrets::sha256_hex(*rotated))
+                            .bind(2, now)
+                            .bind(3, t.device_id)
+                            .bind(4, current_hash)
+                            .bind(5, presented));
+                }
+            } else if (verdict.write == TokenWrite::seen) {
+                seen = SeenWrite{t.device_id, presented, now};
             }
-        } else if (verdict.write == TokenWrite::seen) {
-            // The device uses its new token, so the previous one is not needed any more; and
-            // last_seen moves on.
-            db_.prepare(
-                   "UPDATE devices SET prev_token_hash = NULL, prev_token_valid_until_ms = NULL, "
-                   "last_seen_ms = ? WHERE id = ? AND token_hash = ?")
-                .bind(1, now)
-                .bind(2, t.device_id)
-                .bind(3, presented)
-                .run();
-        }
-        if (!ok) continue;  // changed meanwhile by another process: look again
+            if (!ok) continue;  // changed meanwhile by another process: look again
 
-        AuthResult out;
-        out.device_id = t.device_id;
-        out.user = t.user;
-        sync::Principal who;
-        who.user = t.user;
-        who.device_id = t.device_id;
-        who.replica = t.replica;
-        who.grants = grants_locked(t.user);
-        out.who = std::move(who);
-        out.rotated_token = std::move(rotated);
-        return out;
+            AuthResult result;
+            result.device_id = t.device_id;
+            result.user = t.user;
+            sync::Principal who;
+            who.user = t.user;
+            who.device_id = t.device_id;
+            who.replica = t.replica;
+            who.grants = grants_locked(t.user);
+            result.who = std::move(who);
+            result.rotated_token = std::move(rotated);
+            out = std::move(result);
+        }
     }
-    return invalid_token();
+    if (!out) return invalid_token();
+    // Outside the lock: the writes of requests arriving together share one commit. The request
+    // still waits for it, so a failing disk fails the request as before.
+    if (seen) seen_writes_.run(*seen);
+    return std::move(*out);
+}
+
+// The device uses its new token, so the previous one is not needed any more; and last_seen
+// moves on. A device whose token changed meanwhile (rotated, revoked and enrolled again) is left
+// as it is.
+void SqliteAccountStore::write_seen(const std::vector<SeenWrite*>& batch) {
+    std::lock_guard lock(mutex_);
+    WriteTxn txn(db_);
+    auto st = db_.reuse(
+        "UPDATE devices SET prev_token_hash = NULL, prev_token_valid_until_ms = NULL, "
+        "last_seen_ms = ?1 WHERE id = ?2 AND token_hash = ?3");
+    for (const SeenWrite* w : batch)
+        st.bind(1, w->now_ms).bind(2, w->device_id).bind(3, w->token_hash).run();
+    txn.commit();
 }
 
 std::vector<sync::Grant> SqliteAccountStore::grants_locked(const std::string& user) {
-    auto st = db_.prepare("SELECT role, unit FROM grants WHERE user = ? ORDER BY role, unit");
+    auto st = db_.reuse("SELECT role, unit FROM grants WHERE user = ? ORDER BY role, unit");
     st.bind(1, user);
     std::vector<sync::Grant> out;
     while (st.step()) out.push_back(sync::Grant{std::string(st.text(0)), std::string(st.text(1))});

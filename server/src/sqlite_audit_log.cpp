@@ -71,7 +71,7 @@ void SqliteAuditLog::append(std::vector<AuditEntry> entries) {
 void SqliteAuditLog::write(const std::vector<std::vector<AuditEntry>*>& batch) {
     std::lock_guard lock(mutex_);
     Txn txn(db_);
-    auto st = db_.prepare(
+    auto st = db_.reuse(
         "INSERT INTO audit(received_ms, user, device_id, replica, remote_address, seq, outcome, "
         "code, message, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const std::vector<AuditEntry>* entries : batch)

@@ -10,12 +10,32 @@
 namespace ocop::sync {
 
 namespace {
-constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip header instead of zlib's
+constexpr int kGzipHeader = 16;  // added to windowBits: gzip header instead of zlib's
+// Inflating takes the largest window, so it reads any size deflate_size_for chose.
+constexpr int kGzipWindowBits = 15 + kGzipHeader;
+
+// A window that spans the data loses nothing (no match can reach further back), and a hash
+// table scaled to it finds the same matches in small bodies. Full size, deflate's state is about
+// 256 KiB, allocated and cleared per call: for a sync answer of a few KiB that cost more than
+// compressing it.
+struct DeflateSize {
+    int window_bits;
+    int mem_level;
+};
+DeflateSize deflate_size_for(size_t bytes) {
+    // deflate reaches back at most its window less MIN_LOOKAHEAD (258 + 3 + 1 bytes).
+    constexpr size_t kLookahead = 262;
+    int bits = 9;  // the smallest window deflate takes
+    while (bits < 15 && (size_t{1} << bits) < bytes + kLookahead) ++bits;
+    return {bits, std::clamp(bits - 6, 1, 8)};
 }
+}  // namespace
 
 std::string gzip_compress(std::string_view data, int level) {
     z_stream zs{};
-    if (deflateInit2(&zs, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    const DeflateSize size = deflate_size_for(data.size());
+    if (deflateInit2(&zs, level, Z_DEFLATED, size.window_bits + kGzipHeader, size.mem_level,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
         throw Error(ErrorKind::internal, errc::internal_error, "deflateInit2 failed");
     std::string out;
     out.resize(deflateBound(&zs, static_cast<uLong>(data.size())));

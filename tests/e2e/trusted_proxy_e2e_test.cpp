@@ -61,7 +61,8 @@ TEST_CASE("behind a trusted proxy the server logs the device's forwarded address
     CHECK(plain.output().find("203.0.113.7") == std::string::npos);
 }
 
-TEST_CASE("ocop-server refuses a bad proxy list or connection cap with one line", "[e2e][proxy]") {
+TEST_CASE("ocop-server refuses a bad proxy list, connection cap or work slots with one line",
+          "[e2e][proxy]") {
     const auto root = temp_dir("ocop-e2e-proxy-refuse");
     const auto data = root / "server";
     const auto refused = [&](std::vector<std::string> extra, const std::string& reason) {
@@ -79,4 +80,5 @@ TEST_CASE("ocop-server refuses a bad proxy list or connection cap with one line"
             "trusted proxy 'haproxy.local' is not an IP address");
     refused({"--max-connections-per-address", "0"},
             "server.max_connections_per_address must be 1-4096, not 0");
+    refused({"--sync-work-slots", "-1"}, "server.sync_work_slots must be 1-1024");
 }

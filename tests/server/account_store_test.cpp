@@ -13,6 +13,8 @@
 #include "ocop/server/sqlite_account_store.hpp"
 #include "server_test_support.hpp"
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 using namespace ocop::server;
@@ -418,6 +420,43 @@ TEST_CASE("a revoked device is told why, cannot log in again, and is reinstated"
     const auto who = accounts.authenticate(again.token).who;
     REQUIRE(who);
     CHECK(who->replica == "phone-a");
+}
+
+TEST_CASE("devices authenticating at once are each seen, and each keeps its own token",
+          "[server][accounts][tokens]") {
+    AccountsPlace place("ocop-accounts-seen");
+    int64_t now = kT0;
+    const auto store = place.accounts(test_options(&now));
+    AccountStore& accounts = *store;
+    accounts.add_user("can.bo.an", "mat-khau-an-2026");
+    constexpr int kDevices = 12;
+    std::vector<Enrollment> enrolled;
+    for (int i = 0; i < kDevices; ++i)
+        enrolled.push_back(accounts.enroll(
+            enroll_req("can.bo.an", "mat-khau-an-2026", "phone-" + std::to_string(i))));
+
+    // Later than the last-seen resolution: every authentication writes its device's last sync,
+    // and on SQLite the writes of those arriving together share commits.
+    now = kT0 + 2 * 60'000;
+    std::atomic<bool> go{false};
+    std::vector<AuthResult> results(kDevices);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kDevices; ++i)
+        threads.emplace_back([&, i] {
+            while (!go) std::this_thread::yield();
+            results[static_cast<size_t>(i)] =
+                accounts.authenticate(enrolled[static_cast<size_t>(i)].token);
+        });
+    go = true;
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kDevices; ++i) {
+        const auto& r = results[static_cast<size_t>(i)];
+        REQUIRE(r.who);
+        CHECK(r.who->device_id == enrolled[static_cast<size_t>(i)].device.id);
+        CHECK(r.who->replica == "phone-" + std::to_string(i));
+        CHECK_FALSE(r.rotated_token);
+    }
+    for (const auto& d : accounts.devices()) CHECK(d.last_seen_ms == now);
 }
 
 TEST_CASE("tokens rotate weekly, the old one keeps working through its grace",

@@ -587,6 +587,19 @@ TEST_CASE("sync gzip: round trips, refuses corrupt input", "[gzip]") {
     }
     CHECK(gzip_compress(repetitive).size() < repetitive.size() / 20);
 
+    // The window and hash are sized to the body (deflate_size_for): bodies at and around each
+    // size step round trip, and one that repeats itself from its start to its end compresses as
+    // well as with the full window.
+    for (const size_t size : {size_t{511}, size_t{512}, size_t{513}, size_t{4095}, size_t{4097},
+                              size_t{32767}, size_t{32769}, size_t{70000}}) {
+        INFO("input of " << size << " bytes");
+        std::string data = random_bytes.substr(0, size / 2);
+        data += data.substr(0, size - data.size());  // the second half repeats the first
+        const std::string z = gzip_compress(data);
+        CHECK(gzip_decompress(z, data.size()) == data);
+        if (size <= 32768) CHECK(z.size() < data.size() * 6 / 10);
+    }
+
     const std::string z = gzip_compress(repetitive);
     auto code_of = [](const std::string& in) {
         return error_code_of([&] { gzip_decompress(in, 1 << 24); });

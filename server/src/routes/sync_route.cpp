@@ -3,6 +3,8 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/String.h>
 
+#include <optional>
+
 #include "ocop/core/error.hpp"
 #include "ocop/core/error_codes.hpp"
 #include "ocop/server/http_body.hpp"
@@ -50,8 +52,12 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
 
     sync::SyncResponse answer;
     sync::SyncRequest req;
+    std::optional<WorkGate::Turn> turn;
     try {
         const std::string body = read_body(request, response, context_.limits, exchange);
+        // The body is in: from here to the encoded answer the request runs at CPU and disk
+        // speed, in its turn.
+        if (context_.sync_work) turn.emplace(context_.sync_work->enter());
         req = sync::wire::decode_request(body);
         if (req.replica != who.replica)
             throw Error(ErrorKind::forbidden, errc::sync_replica_mismatch,
@@ -72,8 +78,9 @@ void SyncRoute::handle(Poco::Net::HTTPServerRequest& request,
     if (!entries.empty()) context_.audit.append(std::move(entries));
 
     answer.new_token = auth.rotated_token;
-    send_json(request, response, Poco::Net::HTTPResponse::HTTP_OK, sync::wire::encode(answer),
-              exchange);
+    std::string encoded = sync::wire::encode(answer);
+    turn.reset();  // the answer goes out at the link's speed, without holding a turn
+    send_json(request, response, Poco::Net::HTTPResponse::HTTP_OK, encoded, exchange);
 }
 
 }  // namespace ocop::server

@@ -54,6 +54,8 @@ struct ServerOptions {
     BodyLimits limits;
     int max_threads = tuning::http_max_threads;
     int max_queued = tuning::http_max_queued;
+    // Syncs doing their work at once (work_gate.hpp); 0: twice the machine's cores.
+    size_t sync_work_slots = 0;
     // Slow links (connection_watchdog.hpp): header timeout, body grace and minimum rate, and
     // connections per address. Tests shorten the times.
     WatchdogPolicy watchdog = {std::chrono::milliseconds(tuning::http_header_timeout),
@@ -119,6 +121,7 @@ class Server {
     // Once started: the request-memory budget and the slow-link watchdog (tests look inside).
     const MemoryBudget* request_memory() const noexcept { return request_memory_.get(); }
     const ConnectionWatchdog* watchdog() const noexcept { return watchdog_.get(); }
+    const WorkGate* sync_work() const noexcept { return sync_work_.get(); }
     // Writes the demo province through the server's own replica if the store is empty; returns
     // what was written, or nothing when the store already held data.
     std::optional<domain::DemoReport> seed_demo_province(
@@ -142,6 +145,7 @@ class Server {
     std::unique_ptr<BlobAccess> blob_access_;
     std::unique_ptr<desk::DeskContext> desk_;  // the web dashboard (dashboard/)
     std::unique_ptr<MemoryBudget> request_memory_;
+    std::unique_ptr<WorkGate> sync_work_;  // the sync route's turns (work_gate.hpp)
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<Poco::ThreadPool> pool_;
     Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;  // the router, shared with Poco

@@ -10,6 +10,7 @@
 #include "ocop/server/audit_log.hpp"
 #include "ocop/server/http_body.hpp"
 #include "ocop/server/metrics.hpp"
+#include "ocop/server/work_gate.hpp"
 #include "ocop/sync/sync_service.hpp"
 
 namespace ocop::server {
@@ -28,7 +29,8 @@ struct ServerContext {
     std::string server_id;
     BodyLimits limits;  // for /v1/sync; login bodies have their own, smaller limit
     PhysicalClock clock = system_physical_clock();
-    Metrics* metrics = nullptr;  // the server's counters (null in tests of bare routes)
+    Metrics* metrics = nullptr;     // the server's counters (null in tests of bare routes)
+    WorkGate* sync_work = nullptr;  // the sync route's turns (null: no limit, bare routes)
 };
 
 }  // namespace ocop::server

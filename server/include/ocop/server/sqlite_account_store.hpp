@@ -1,13 +1,17 @@
 // AccountStore on SQLite (DIR/accounts.db, beside the data store): users, devices and grants
 // (layout, and the migration of older files, in sqlite_account_store.cpp). One connection guarded
 // by a mutex; the slow part of a login, PBKDF2, runs outside the lock so that logins never hold up
-// syncs.
+// syncs. The write most requests make, a device's "seen" (last_seen_ms moves on at most once a
+// minute, and the previous token is let go once the new one is used), is grouped like the audit
+// trail's: the requests of a burst share its commit instead of queueing one fsync each behind the
+// connection's lock.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <string>
 
+#include "ocop/core/group_commit.hpp"
 #include "ocop/core/hlc.hpp"
 #include "ocop/core/sqlite_db.hpp"
 #include "ocop/server/account_rules.hpp"
@@ -38,11 +42,19 @@ class SqliteAccountStore final : public AccountStore {
   private:
     bool user_exists_locked(const std::string& name);
     std::vector<sync::Grant> grants_locked(const std::string& user);
+    // A device seen with `token_hash` at `now_ms`; written only if that is still its token.
+    struct SeenWrite {
+        std::string device_id;
+        std::string token_hash;
+        int64_t now_ms = 0;
+    };
+    void write_seen(const std::vector<SeenWrite*>& batch);
 
     AccountStoreOptions options_;
     std::mutex mutex_;  // the connection is opened without SQLite's own mutex
     sqlite::Db db_;
     PasswordCheck password_check_{options_.pbkdf2_iterations};
+    GroupCommit<SeenWrite> seen_writes_;
 };
 
 }  // namespace ocop::server

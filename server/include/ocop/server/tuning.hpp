@@ -17,6 +17,9 @@ inline constexpr uint32_t pbkdf2_iterations = 600'000;
 inline constexpr size_t sqlite_store_readers = 4;
 // Appends to the SQLite audit trail that share one commit at most (SqliteAuditLog).
 inline constexpr size_t max_audit_appends_per_commit = 256;
+// A device's "seen" writes (its last sync, its previous token let go) that share one commit of
+// accounts.db at most (SqliteAccountStore::authenticate).
+inline constexpr size_t max_seen_writes_per_commit = 256;
 // A stored count above this is treated as a corrupt hash rather than burning minutes of CPU.
 inline constexpr uint32_t max_pbkdf2_iterations = 10'000'000;
 inline constexpr size_t password_salt_bytes = 16;

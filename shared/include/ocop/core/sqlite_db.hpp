@@ -3,13 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ocop::sqlite {
+
+class Db;
 
 class Stmt {
   public:
@@ -35,8 +39,13 @@ class Stmt {
     bool is_null(int col) const;
 
   private:
+    friend class Db;
+    // Finalizes the statement, or gives it back to the connection it came from (Db::reuse).
+    void release() noexcept;
+
     sqlite3_stmt* stmt_ = nullptr;
     sqlite3* db_ = nullptr;
+    Db* home_ = nullptr;  // set for a statement of Db::reuse
 };
 
 enum class Durability {
@@ -57,10 +66,20 @@ class Db {
 
     void exec(std::string_view sql);
     Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
+    // As prepare, but the statement is kept by the connection when the Stmt is destroyed and
+    // handed out again, reset, for the next call with the same text: parsing a statement costs
+    // more than running a small one, and a request's authentication runs the same few. For fixed
+    // SQL only (each text is kept until the connection closes), used under the same lock as the
+    // connection, and never outliving it.
+    Stmt reuse(std::string_view sql);
     sqlite3* handle() const noexcept { return db_; }
 
   private:
+    friend class Stmt;
+    void give_back(sqlite3_stmt* stmt) noexcept;
+
     sqlite3* db_ = nullptr;
+    std::map<std::string, std::vector<sqlite3_stmt*>, std::less<>> idle_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. Taking the write lock up front means
