@@ -212,6 +212,11 @@ std::string Metrics::render(const MetricGauges& gauges) const {
     for (const auto& [file, bytes] : gauges.database_bytes)
         w.sample("ocop_database_size_bytes", "file=\"" + label(file) + "\"", bytes);
     w.gauge("ocop_store_head", "The store's change sequence head.", gauges.store_head);
+    w.gauge("ocop_sync_work_slots", "Syncs that may do their work at once.",
+            gauges.sync_work_slots);
+    w.gauge("ocop_syncs_waiting_for_turn",
+            "Syncs whose body is read, waiting in arrival order for a work slot.",
+            gauges.syncs_waiting_for_turn);
     return w.take();
 }
 

@@ -320,6 +320,11 @@ TEST_CASE("metrics: the text parses and counters move by exactly what the syncs 
     CHECK(delta("ocop_sync_duration_seconds_sum") > 0);
     CHECK(after.at("ocop_devices_seen_last_day") == 2);
     CHECK(after.at("ocop_store_head") == static_cast<double>(live.server.store().head()));
+    REQUIRE(live.server.sync_work());
+    CHECK(after.at("ocop_sync_work_slots") ==
+          static_cast<double>(live.server.sync_work()->slots()));
+    CHECK(after.at("ocop_sync_work_slots") >= 1);
+    CHECK(after.at("ocop_syncs_waiting_for_turn") == 0);  // no sync in flight while scraped
     for (const char* file : {"ocop.db", "accounts.db", "audit.db"})
         CHECK(after.at(std::string("ocop_database_size_bytes{file=\"") + file + "\"}") > 0);
 }

@@ -97,6 +97,10 @@ void MetricsRoute::handle(Poco::Net::HTTPServerRequest& request,
     }
     gauges.database_bytes = database_sizes(data_dir_);
     gauges.store_head = context_.store.head();
+    if (context_.sync_work) {
+        gauges.sync_work_slots = context_.sync_work->slots();
+        gauges.syncs_waiting_for_turn = context_.sync_work->waiting();
+    }
     send_body(request, response, Poco::Net::HTTPResponse::HTTP_OK,
               "text/plain; version=0.0.4; charset=utf-8", metrics_.render(gauges), exchange);
 }

@@ -29,6 +29,9 @@ struct MetricGauges {
     // -shm files.
     std::vector<std::pair<std::string, uint64_t>> database_bytes;
     uint64_t store_head = 0;
+    // The sync route's turns (work_gate.hpp): how many there are, and syncs waiting for one.
+    uint64_t sync_work_slots = 0;
+    uint64_t syncs_waiting_for_turn = 0;
 };
 
 class Metrics {
